@@ -422,4 +422,59 @@ public sealed class GroupDeliveryTests
         await act();
         return [.. tables.Select((table, i) => host.CountRows(table) - before[i])];
     }
+
+    // The joined users' chat update carries the group's position from before the service message that added them
+    // (GroupChanges.Record): a device that learns of the join from it reports that message, as an online device does.
+    [Fact]
+    public async Task UpdateStream_CaughtUpAfterBeingAddedToALargeGroup_ReportsTheServiceMessageThatAddedThem_AsAnOnlineDeviceDoes()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_s48join");
+        await using var carol = await host.MemberAsync("carol_s48join");
+        await using var dave = await host.MemberAsync("dave_s48join", listen: true);
+        await using var bob = await host.MemberAsync("bob_s48join", listen: true);
+        var chat = (await alice.Client.CreateGroupAsync("Large", [carol.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var userPts = bob.Client.Events.Pts!.Value;
+        await bob.Client.DisposeAsync();
+
+        var added = await alice.Client.AddMembersAsync(chat.Id, [bob.Id, dave.Id]);
+        var service = added.Message!.Id;
+        await alice.Client.SendMessageAsync(peer, "after");
+
+        // Dave was online: the service message's push reached him before anything else told of the group.
+        var online = await dave.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "after");
+        online.OfType<MessageReceived>().Select(e => e.Message.Id).Should().Contain(service, "an online device reports it");
+
+        await using var back = await host.DeviceAsync("bob_s48join", bob.Id, listen: false);
+        await back.Client.Events.StartAsync(bob.Id, userPts);
+        var events = await back.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "after");
+
+        events.OfType<ChatUpdated>().Should().ContainSingle(e => e.Chat.Id == chat.Id && e.IsMember);
+        events.OfType<MessageReceived>().Select(e => e.Message.Id).Should().Contain(service,
+            "the device that caught up was added by that message too");
+    }
+
+    [Fact]
+    public async Task UpdateStream_OnAnotherDevice_OfAMemberAddedBackToALargeGroup_ReportsTheServiceMessageThatAddedThem()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_s48back");
+        await using var carol = await host.MemberAsync("carol_s48back");
+        await using var bob = await host.MemberAsync("bob_s48back");
+        await using var phone = await host.DeviceAsync("bob_s48back", bob.Id);
+        var chat = (await alice.Client.CreateGroupAsync("Large", [bob.Id, carol.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+
+        await bob.Client.LeaveGroupAsync(chat.Id);
+        await phone.NextAsync<ChatUpdated>(e => e.Chat.Id == chat.Id && !e.IsMember);
+
+        var added = await alice.Client.AddMembersAsync(chat.Id, [bob.Id]);
+        await alice.Client.SendMessageAsync(peer, "after");
+
+        var events = await phone.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "after");
+        events.OfType<ChatUpdated>().Should().ContainSingle(e => e.Chat.Id == chat.Id && e.IsMember);
+        events.OfType<MessageReceived>().Select(e => e.Message.Id).Should().Contain(added.Message!.Id,
+            "the phone saw bob leave, and the chat update that adds him back follows the group from before that message");
+    }
 }
