@@ -121,6 +121,18 @@ public sealed partial class UpdateStreamTests
     }
 
     [Fact]
+    public async Task GetChannelDifference_WhenTheDeviceWasSignedOut_EndsTheStream_AsTheUsersLogDoes()
+    {
+        var stream = await StartWithChannelAsync(channelPts: 5, gapWait: TimeSpan.Zero);
+        _server.ChannelDifferenceFailures.Enqueue(new RpcException("AUTH_KEY_UNREGISTERED", 401, null));
+
+        PushChannel(Group, ChannelMessage(pts: 7, id: 101));
+
+        var ended = await FluentActions.Awaiting(() => stream.Reader.Completion.WaitAsync(EventTimeout)).Should().ThrowAsync<RpcException>();
+        ended.Which.Code.Should().Be(401);
+    }
+
+    [Fact]
     public async Task ChannelGap_DoesNotHoldBackTheUsersLogOrOtherChats()
     {
         await StartWithChannelAsync(channelPts: 5, gapWait: Forever);
