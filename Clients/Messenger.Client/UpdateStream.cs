@@ -68,6 +68,11 @@ public sealed class UpdateStream
     // Large groups' own logs: tracked chats by id; chats the user left (their late pushes are ignored until rejoined).
     private readonly Dictionary<long, LogSequencer> _channels = new();
     private readonly HashSet<long> _leftChannels = new();
+    private readonly Dictionary<long, List<LogEntry>> _pushedWhileLeft = new();
+
+    // How many pushes of a chat the user left are kept in case its chat update says they were added back (beyond it the
+    // later ones are dropped: the first entry after the kept ones then shows a gap, and the gap is fetched).
+    internal const int PushesKeptWhileLeft = 100;
     private readonly ConcurrentDictionary<long, long> _channelPts = new();
 
     private long _receiptWanted;
@@ -364,6 +369,7 @@ public sealed class UpdateStream
             _userId = start.UserId;
             _channels.Clear();
             _leftChannels.Clear();
+            _pushedWhileLeft.Clear();
             _channelPts.Clear();
             _channelsOnlyPushed.Clear();
             foreach (var (chatId, channelPts) in start.ChannelPts)
@@ -421,6 +427,10 @@ public sealed class UpdateStream
                     }
 
                     DrainChannel(pushed.ChatId, channel);
+                }
+                else if (_leftChannels.Contains(pushed.ChatId))
+                {
+                    KeepWhileLeft(pushed.ChatId, pushed.Updates);
                 }
 
                 return;
@@ -775,6 +785,22 @@ public sealed class UpdateStream
         }
     }
 
+    private void KeepWhileLeft(long chatId, LoggedUpdate[] updates)
+    {
+        if (!_pushedWhileLeft.TryGetValue(chatId, out var kept))
+        {
+            _pushedWhileLeft[chatId] = kept = new List<LogEntry>();
+        }
+
+        foreach (var update in updates)
+        {
+            if (kept.Count < PushesKeptWhileLeft)
+            {
+                kept.Add(new LogEntry(update.Pts, update.PtsCount, update.Update));
+            }
+        }
+    }
+
     private void ObserveChatResult(ChatChanged changed, bool isMember)
     {
         if (!changed.Channel)
@@ -826,12 +852,26 @@ public sealed class UpdateStream
         return Track(chatId, Math.Max(0, first.Pts - first.PtsCount));
     }
 
+    // Added back to a chat the user had left: the pushes that came while it was still "left" (the service message that
+    // added them, or a post whose push overtook the chat update or the join's own result) are offered to it now, so none
+    // is lost; those at or below the position are dropped as seen, and an entry that never came shows as a gap, fetched as
+    // any other.
     private LogSequencer Track(long chatId, long pts)
     {
         _leftChannels.Remove(chatId);
         var channel = new LogSequencer(pts, _options.Clock, _options.UpdateGapWait);
         _channels[chatId] = channel;
         _channelPts[chatId] = pts;
+        if (_pushedWhileLeft.Remove(chatId, out var kept))
+        {
+            foreach (var entry in kept)
+            {
+                OfferChannel(chatId, channel, entry);
+            }
+
+            DrainChannel(chatId, channel);
+        }
+
         return channel;
     }
 
@@ -840,6 +880,7 @@ public sealed class UpdateStream
         _channels.Remove(chatId);
         _channelsOnlyPushed.Remove(chatId);
         _channelPts.TryRemove(chatId, out _);
+        _pushedWhileLeft.Remove(chatId);
         if (left)
         {
             _leftChannels.Add(chatId);
@@ -962,7 +1003,8 @@ public sealed class UpdateStream
             Untrack(chatId, left: true);
             return;
         }
-        catch (Exception) when (!token.IsCancellationRequested)
+        // 401 ends the stream, as the user log's fetch does (retrying cannot help a device that was signed out).
+        catch (Exception e) when (!token.IsCancellationRequested && e is not RpcException { Code: 401 })
         {
             channel.FetchFailed();
             return;

@@ -121,6 +121,18 @@ public sealed partial class UpdateStreamTests
     }
 
     [Fact]
+    public async Task GetChannelDifference_WhenTheDeviceWasSignedOut_EndsTheStream_AsTheUsersLogDoes()
+    {
+        var stream = await StartWithChannelAsync(channelPts: 5, gapWait: TimeSpan.Zero);
+        _server.ChannelDifferenceFailures.Enqueue(new RpcException("AUTH_KEY_UNREGISTERED", 401, null));
+
+        PushChannel(Group, ChannelMessage(pts: 7, id: 101));
+
+        var ended = await FluentActions.Awaiting(() => stream.Reader.Completion.WaitAsync(EventTimeout)).Should().ThrowAsync<RpcException>();
+        ended.Which.Code.Should().Be(401);
+    }
+
+    [Fact]
     public async Task ChannelGap_DoesNotHoldBackTheUsersLogOrOtherChats()
     {
         await StartWithChannelAsync(channelPts: 5, gapWait: Forever);
@@ -311,4 +323,30 @@ public sealed partial class UpdateStreamTests
 
     private static LoggedUpdate ChannelMessage(long pts, long id, long chat = Group) =>
         Logged(pts, new NewMessageUpdate(new Message(id, Friend, Peer.Chat(chat), 1_790_000_000, "hi all", null, null)));
+
+    // Pushes of a chat the user left are kept until a chat update says they were added back: a post whose push came
+    // before that update (and before the add's own service message) is reported, not taken for seen.
+    [Fact]
+    public async Task ChatUpdate_AddingBackToALeftLargeGroup_ReportsAPostWhosePushCameBeforeIt()
+    {
+        await StartWithChannelAsync(channelPts: 5, gapWait: Forever);
+        Push(Logged(11, new ChatUpdate(LargeChat(Group, pts: 6), IsMember: false)));
+        (await NextAsync()).Should().BeOfType<ChatUpdated>().Which.IsMember.Should().BeFalse();
+
+        // Added back: the add's service message is the group's entry 7, its chat update (user log 12) carries the chat at
+        // 7; another member's post, entry 8, is pushed first.
+        PushChannel(Group, ChannelMessage(pts: 8, id: 101));
+        PushChannel(Group, ChannelMessage(pts: 7, id: 100));
+        Push(Logged(12, new ChatUpdate(LargeChat(Group, pts: 7), IsMember: true)));
+        Push(NewMessage(pts: 13, id: 102, from: Friend));
+
+        var events = new List<MessengerEvent>();
+        do
+        {
+            events.Add(await NextAsync());
+        }
+        while (events[^1] is not MessageReceived { Pts: 13 });
+
+        events.OfType<MessageReceived>().Select(e => e.Message.Id).Should().Contain(101, "the post came after the add");
+    }
 }

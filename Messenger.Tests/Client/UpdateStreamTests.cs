@@ -456,6 +456,8 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
 
         public ConcurrentQueue<string> ChannelDifferenceErrors { get; } = new();
 
+        public ConcurrentQueue<RpcException> ChannelDifferenceFailures { get; } = new();
+
         public Channel<long> Receipts { get; } = Channel.CreateUnbounded<long>();
 
         // Null: a server from before getState listed the large groups.
@@ -481,6 +483,11 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
         public Task<ChannelDifference> GetChannelDifferenceAsync(long chatId, long pts, CancellationToken cancellationToken)
         {
             ChannelDifferenceRequests.Enqueue((chatId, pts));
+            if (ChannelDifferenceFailures.TryDequeue(out var failure))
+            {
+                return Task.FromException<ChannelDifference>(failure);
+            }
+
             if (ChannelDifferenceErrors.TryDequeue(out var error))
             {
                 return Task.FromException<ChannelDifference>(new RpcException(error, 404, null));

@@ -422,4 +422,172 @@ public sealed class GroupDeliveryTests
         await act();
         return [.. tables.Select((table, i) => host.CountRows(table) - before[i])];
     }
+
+    // The joined users' chat update carries the group's position from before the service message that added them
+    // (GroupChanges.Record): a device that learns of the join from it reports that message, as an online device does.
+    [Fact]
+    public async Task UpdateStream_CaughtUpAfterBeingAddedToALargeGroup_ReportsTheServiceMessageThatAddedThem_AsAnOnlineDeviceDoes()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_s48join");
+        await using var carol = await host.MemberAsync("carol_s48join");
+        await using var dave = await host.MemberAsync("dave_s48join", listen: true);
+        await using var bob = await host.MemberAsync("bob_s48join", listen: true);
+        var chat = (await alice.Client.CreateGroupAsync("Large", [carol.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var userPts = bob.Client.Events.Pts!.Value;
+        await bob.Client.DisposeAsync();
+
+        var added = await alice.Client.AddMembersAsync(chat.Id, [bob.Id, dave.Id]);
+        var service = added.Message!.Id;
+        await alice.Client.SendMessageAsync(peer, "after");
+
+        // Dave was online: the service message's push reached him before anything else told of the group.
+        var online = await dave.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "after");
+        online.OfType<MessageReceived>().Select(e => e.Message.Id).Should().Contain(service, "an online device reports it");
+
+        await using var back = await host.DeviceAsync("bob_s48join", bob.Id, listen: false);
+        await back.Client.Events.StartAsync(bob.Id, userPts);
+        var events = await back.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "after");
+
+        events.OfType<ChatUpdated>().Should().ContainSingle(e => e.Chat.Id == chat.Id && e.IsMember);
+        events.OfType<MessageReceived>().Select(e => e.Message.Id).Should().Contain(service,
+            "the device that caught up was added by that message too");
+    }
+
+    [Fact]
+    public async Task UpdateStream_OnAnotherDevice_OfAMemberAddedBackToALargeGroup_ReportsTheServiceMessageThatAddedThem()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_s48back");
+        await using var carol = await host.MemberAsync("carol_s48back");
+        await using var bob = await host.MemberAsync("bob_s48back");
+        await using var phone = await host.DeviceAsync("bob_s48back", bob.Id);
+        var chat = (await alice.Client.CreateGroupAsync("Large", [bob.Id, carol.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+
+        await bob.Client.LeaveGroupAsync(chat.Id);
+        await phone.NextAsync<ChatUpdated>(e => e.Chat.Id == chat.Id && !e.IsMember);
+
+        var added = await alice.Client.AddMembersAsync(chat.Id, [bob.Id]);
+        await alice.Client.SendMessageAsync(peer, "after");
+
+        var events = await phone.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "after");
+        events.OfType<ChatUpdated>().Should().ContainSingle(e => e.Chat.Id == chat.Id && e.IsMember);
+        events.OfType<MessageReceived>().Select(e => e.Message.Id).Should().Contain(added.Message!.Id,
+            "the phone saw bob leave, and the chat update that adds him back follows the group from before that message");
+    }
+
+    // getDifference reads the user's log, then the list of their large groups: a user added to a group between the two
+    // reads (with a post right after) must not be given the group at a position that counts that post, or its push is
+    // taken for seen. The bus's GetUserChannelsQuery runs the add and the post just before it answers.
+    [Fact]
+    public async Task UpdateStream_AddedToALargeGroupWhileItsCatchUpReadsTheGroupList_ReportsThePostMadeRightAfter()
+    {
+        var between = new BetweenTheReads();
+        await using var host = await GroupTestKit.StartHostAsync(configureServices: between.Install);
+        await using var alice = await host.MemberAsync("alice_s48race");
+        await using var carol = await host.MemberAsync("carol_s48race");
+        await using var bob = await host.MemberAsync("bob_s48race");
+        var chat = (await alice.Client.CreateGroupAsync("Large", [carol.Id], large: true)).Chat;
+        var userPts = (await bob.Client.GetStateAsync()).Pts;
+
+        between.Arm(bob.Id, async () =>
+        {
+            await alice.Client.AddMembersAsync(chat.Id, [bob.Id]);
+            await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "in between");
+        });
+        await bob.Client.Events.StartAsync(bob.Id, userPts);
+        var events = await bob.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "in between");
+
+        between.Ran.Should().BeTrue();
+        events.OfType<ChatUpdated>().Should().ContainSingle(e => e.Chat.Id == chat.Id && e.IsMember);
+    }
+
+    [Fact]
+    public async Task GetState_WhenTheUserJoinsALargeGroupWhileTheGroupListIsRead_AnswersAPositionThatHoldsTheJoin()
+    {
+        var between = new BetweenTheReads();
+        await using var host = await GroupTestKit.StartHostAsync(configureServices: between.Install);
+        await using var alice = await host.MemberAsync("alice_s48state");
+        await using var carol = await host.MemberAsync("carol_s48state");
+        await using var bob = await host.MemberAsync("bob_s48state");
+        var chat = (await alice.Client.CreateGroupAsync("Large", [carol.Id], large: true)).Chat;
+
+        between.Arm(bob.Id, async () =>
+        {
+            await alice.Client.AddMembersAsync(chat.Id, [bob.Id]);
+            await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "in between");
+        });
+        var state = await bob.Client.GetStateAsync();
+        var after = await bob.Client.GetStateAsync();
+
+        between.Ran.Should().BeTrue();
+        state.Pts.Should().Be(after.Pts, "the group is listed with a user position that holds the join");
+        state.Channels.Should().BeEquivalentTo(after.Channels);
+    }
+
+    /// <summary>Runs an action once, when the bus is next asked for a user's large groups (as getDifference and getState
+    /// do after reading the user's own position), before it answers.</summary>
+    private sealed class BetweenTheReads
+    {
+        private long _userId;
+        private Func<Task>? _action;
+
+        public bool Ran { get; private set; }
+
+        public void Arm(long userId, Func<Task> action) => (_userId, _action) = (userId, action);
+
+        public void Install(IServiceCollection services)
+        {
+            var original = services.Last(d => d.ServiceType == typeof(global::Mediator.ISender));
+            services.Add(new ServiceDescriptor(typeof(global::Mediator.ISender),
+                provider => new Sender((global::Mediator.ISender)(original.ImplementationFactory?.Invoke(provider) ?? original.ImplementationInstance
+                    ?? ActivatorUtilities.GetServiceOrCreateInstance(provider, original.ImplementationType!)), this),
+                original.Lifetime));
+        }
+
+        private async Task BeforeAsync(object request)
+        {
+            if (request is global::Messenger.Kernel.Updates.GetUserChannelsQuery query && query.UserId == _userId
+                && Interlocked.Exchange(ref _action, null) is { } action)
+            {
+                await action();
+                Ran = true;
+            }
+        }
+
+        private sealed class Sender(global::Mediator.ISender inner, BetweenTheReads hook) : global::Mediator.ISender
+        {
+            public async ValueTask<TResponse> Send<TResponse>(global::Mediator.IRequest<TResponse> request, CancellationToken cancellationToken = default)
+            {
+                await hook.BeforeAsync(request);
+                return await inner.Send(request, cancellationToken);
+            }
+
+            public ValueTask<TResponse> Send<TResponse>(global::Mediator.ICommand<TResponse> command, CancellationToken cancellationToken = default) =>
+                inner.Send(command, cancellationToken);
+
+            public ValueTask<TResponse> Send<TResponse>(global::Mediator.IQuery<TResponse> query, CancellationToken cancellationToken = default) =>
+                inner.Send(query, cancellationToken);
+
+            public ValueTask<object?> Send(object message, CancellationToken cancellationToken = default) =>
+                inner.Send(message, cancellationToken);
+
+            public IAsyncEnumerable<TResponse> CreateStream<TResponse>(
+                global::Mediator.IStreamRequest<TResponse> request, CancellationToken cancellationToken = default) =>
+                inner.CreateStream(request, cancellationToken);
+
+            public IAsyncEnumerable<TResponse> CreateStream<TResponse>(
+                global::Mediator.IStreamCommand<TResponse> command, CancellationToken cancellationToken = default) =>
+                inner.CreateStream(command, cancellationToken);
+
+            public IAsyncEnumerable<TResponse> CreateStream<TResponse>(
+                global::Mediator.IStreamQuery<TResponse> query, CancellationToken cancellationToken = default) =>
+                inner.CreateStream(query, cancellationToken);
+
+            public IAsyncEnumerable<object?> CreateStream(object request, CancellationToken cancellationToken = default) =>
+                inner.CreateStream(request, cancellationToken);
+        }
+    }
 }

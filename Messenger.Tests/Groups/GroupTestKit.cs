@@ -19,7 +19,8 @@ internal static class GroupTestKit
     public const int SmallGroupLimit = 3;
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(20);
 
-    public static Task<TestHost> StartHostAsync(TimeProvider? clock = null, string? dataDirectory = null) =>
+    public static Task<TestHost> StartHostAsync(
+        TimeProvider? clock = null, string? dataDirectory = null, Action<IServiceCollection>? configureServices = null) =>
         SessionTestKit.StartHostAsync(
             new Dictionary<string, string?>
             {
@@ -27,7 +28,8 @@ internal static class GroupTestKit
                 ["Messenger:Session:RegistrationsPerAddress"] = "1000",
             },
             clock,
-            dataDirectory);
+            dataDirectory,
+            configureServices);
 
     /// <summary>Registers and signs in <paramref name="username"/>; with <paramref name="listen"/> its update stream is
     /// started (events from now on).</summary>

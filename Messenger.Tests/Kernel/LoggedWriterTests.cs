@@ -4,6 +4,7 @@ using Messenger.Contracts.Updates;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
 using AnyUpdate = Messenger.Contracts.Updates.Update;
 
 namespace Messenger.Tests.Kernel;
@@ -32,7 +33,7 @@ public sealed class LoggedWriterTests : IAsyncLifetime
     public async Task WriteAsync_PublishesTheUnitsAppends_AfterItsCommit_InOrder()
     {
         var bus = new CommittedRowsBus(_database);
-        var logged = new LoggedWriter(_writer, new TableLog());
+        var logged = new LoggedWriter(_writer, new TableLog(), NullLogger<LoggedWriter>.Instance);
 
         var result = await logged.WriteAsync(bus, (scope, appends) =>
         {
@@ -53,7 +54,7 @@ public sealed class LoggedWriterTests : IAsyncLifetime
     public async Task WriteAsync_WhenTheUnitThrows_PublishesNothing_AndThrowsItsError()
     {
         var bus = new CommittedRowsBus(_database);
-        var logged = new LoggedWriter(_writer, new TableLog());
+        var logged = new LoggedWriter(_writer, new TableLog(), NullLogger<LoggedWriter>.Instance);
 
         var thrown = await FluentActions.Awaiting(() => logged.WriteAsync(bus, (scope, appends) =>
         {
@@ -71,7 +72,7 @@ public sealed class LoggedWriterTests : IAsyncLifetime
     public async Task WriteAsync_UnitsOfOneBatch_EachPublishOnlyTheirOwn_OnceEach()
     {
         var bus = new CommittedRowsBus(_database);
-        var logged = new LoggedWriter(_writer, new TableLog());
+        var logged = new LoggedWriter(_writer, new TableLog(), NullLogger<LoggedWriter>.Instance);
 
         // Queued together, so the writer runs them in one batch: the one that fails rolls back alone.
         var units = Enumerable.Range(1, 20).Select(owner => logged.WriteAsync(bus, (scope, appends) =>
@@ -95,11 +96,78 @@ public sealed class LoggedWriterTests : IAsyncLifetime
     public async Task WriteAsync_WhenNothingIsAppended_PublishesNothing()
     {
         var bus = new CommittedRowsBus(_database);
-        var logged = new LoggedWriter(_writer, new TableLog());
+        var logged = new LoggedWriter(_writer, new TableLog(), NullLogger<LoggedWriter>.Instance);
 
         await logged.WriteAsync(bus, (scope, appends) => { }, CancellationToken.None);
 
         bus.Published.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task WriteAsync_UnitsCommittedTogether_PublishInCommitOrder_AndEachCallerReturnsAfterItsOwnPublish()
+    {
+        var bus = new CommittedRowsBus(_database);
+        var logged = new LoggedWriter(_writer, new TableLog(), NullLogger<LoggedWriter>.Instance);
+
+        // Queued together, so the writer runs them in few batches; each takes the log's next pts.
+        var units = Enumerable.Range(1, 200).Select(n => logged.WriteAsync(bus, (scope, appends) =>
+            appends.Append(1, Seen(n), date: 100).Pts, CancellationToken.None)).ToList();
+        var results = new List<long>();
+        foreach (var unit in units)
+        {
+            var pts = await unit;
+            bus.PublishedPts().Should().Contain(pts, "a call returns once what it appended is published");
+            results.Add(pts);
+        }
+
+        bus.PublishedPts().Should().Equal(results.Order(), "the pushes of one log go out in pts order");
+    }
+
+    [Fact]
+    public async Task WriteAsync_WhenAPublishFails_ReturnsTheCommittedResult_AndTheNextUnitsStillPublish()
+    {
+        var bus = new CommittedRowsBus(_database) { FailFor = 1 };
+        var logged = new LoggedWriter(_writer, new TableLog(), NullLogger<LoggedWriter>.Instance);
+
+        var failed = await logged.WriteAsync(bus, (scope, appends) => appends.Append(1, Seen(1), date: 100).Pts, CancellationToken.None);
+        var next = await logged.WriteAsync(bus, (scope, appends) => appends.Append(1, Seen(2), date: 100).Pts, CancellationToken.None);
+
+        (failed, next).Should().Be((1L, 2L));
+        bus.PublishedPts().Should().Equal(2);
+        bus.CommittedRows().Should().Be(2);
+    }
+
+    [Fact]
+    public async Task WriteAsync_APublishStillRunningPastTheStallLimit_HoldsBackTheNextUnitsNoLonger()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bus = new CommittedRowsBus(_database) { HoldFor = (1, release.Task) };
+        var logged = new LoggedWriter(_writer, new TableLog(), NullLogger<LoggedWriter>.Instance, TimeSpan.FromMilliseconds(50));
+
+        var stuck = logged.WriteAsync(bus, (scope, appends) => appends.Append(1, Seen(1), date: 100).Pts, CancellationToken.None);
+        var next = await logged.WriteAsync(bus, (scope, appends) => appends.Append(1, Seen(2), date: 100).Pts, CancellationToken.None);
+
+        next.Should().Be(2);
+        bus.PublishedPts().Should().Equal(2);
+        stuck.IsCompleted.Should().BeFalse("its caller returns once its own publish is done");
+        release.SetResult();
+        (await stuck).Should().Be(1);
+        bus.PublishedPts().Should().Equal(2, 1);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_PublishesWhatWasCommitted_AndAUnitCommittedAfterIt_StillReturnsItsResult()
+    {
+        var bus = new CommittedRowsBus(_database);
+        var logged = new LoggedWriter(_writer, new TableLog(), NullLogger<LoggedWriter>.Instance);
+        await logged.WriteAsync(bus, (scope, appends) => appends.Append(1, Seen(1), date: 100), CancellationToken.None);
+
+        await logged.DisposeAsync();
+        var after = await logged.WriteAsync(bus, (scope, appends) => appends.Append(1, Seen(2), date: 100).Pts, CancellationToken.None);
+
+        after.Should().Be(2);
+        bus.PublishedPts().Should().Equal(1);
+        bus.CommittedRows().Should().Be(2);
     }
 
     private static ReadOutboxUpdate Seen(long maxId) => new(Peer.User(7), maxId);
@@ -144,15 +212,51 @@ public sealed class LoggedWriterTests : IAsyncLifetime
         public ValueTask Publish<TNotification>(TNotification notification, CancellationToken cancellationToken = default)
             where TNotification : INotification => Publish((object)notification, cancellationToken);
 
+        /// <summary>The pts of a unit whose publish throws.</summary>
+        public long? FailFor { get; init; }
+
+        /// <summary>The pts of a unit whose publish is recorded only once the task completes.</summary>
+        public (long Pts, Task Until)? HoldFor { get; init; }
+
+        public List<long> PublishedPts()
+        {
+            lock (_lock)
+            {
+                return [.. Published.SelectMany(p => p.Event.Appends.Select(a => a.Update.Pts))];
+            }
+        }
+
         public ValueTask Publish(object notification, CancellationToken cancellationToken = default)
+        {
+            var appended = (UpdatesAppendedEvent)notification;
+            var pts = appended.Appends[0].Update.Pts;
+            if (pts == FailFor)
+            {
+                throw new InvalidOperationException("a handler failed");
+            }
+
+            if (HoldFor is { } hold && hold.Pts == pts)
+            {
+                return new ValueTask(RecordAfterAsync(hold.Until, appended));
+            }
+
+            Record(appended);
+            return ValueTask.CompletedTask;
+        }
+
+        private async Task RecordAfterAsync(Task until, UpdatesAppendedEvent appended)
+        {
+            await until;
+            Record(appended);
+        }
+
+        private void Record(UpdatesAppendedEvent appended)
         {
             var rows = CommittedRows();
             lock (_lock)
             {
-                Published.Add(((UpdatesAppendedEvent)notification, rows));
+                Published.Add((appended, rows));
             }
-
-            return ValueTask.CompletedTask;
         }
     }
 }

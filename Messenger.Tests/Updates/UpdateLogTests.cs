@@ -1,6 +1,8 @@
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
+using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 using Messenger.Tests.Session;
@@ -181,5 +183,67 @@ public sealed class UpdateLogTests
         whole[9].Update.Should().BeOfType<ReadInboxUpdate>().Which.MaxId.Should().Be(first.Message.Id);
         whole[10].Update.Should().BeOfType<DeleteMessagesUpdate>().Which.Ids.Should().Equal(first.Message.Id);
         whole[11].Update.Should().BeOfType<NewMessageUpdate>().Which.Message.Text.Should().Be("last");
+    }
+
+    // The writer's units publish in commit order (LoggedWriter): pushes of one log reach a device in pts order, however
+    // many units a batch holds. Many concurrent senders to one recipient, whose device records the pts of each push.
+    [Fact]
+    public async Task LoggedPushes_ToOneDevice_ArriveInPtsOrder_UnderConcurrentSenders()
+    {
+        const int senders = 4;
+        const int perSender = 40;
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var bob = await host.MemberAsync("bob_s48order");
+        var pushed = new List<long>();
+        bob.Client.InboundFilter = envelope =>
+        {
+            if (envelope.Body is UpdatesBody { Kind: UpdateKinds.Logged } body)
+            {
+                var updates = WireSerializer.Deserialize<LoggedUpdates>(body.Payload).Updates;
+                lock (pushed)
+                {
+                    pushed.AddRange(updates.Select(u => u.Pts));
+                }
+            }
+
+            return true;
+        };
+        // The device is online from its first frame.
+        var start = (await bob.Client.GetStateAsync()).Pts;
+
+        var members = new List<Member>();
+        for (var i = 0; i < senders; i++)
+        {
+            members.Add(await host.MemberAsync($"s48sender{i}"));
+        }
+
+        try
+        {
+            await Task.WhenAll(members.SelectMany(m => Enumerable.Range(0, perSender)
+                .Select(n => m.Client.SendMessageAsync(Peer.User(bob.Id), $"{m.Id}:{n}"))));
+            await SessionTestKit.WaitUntil(() =>
+            {
+                lock (pushed)
+                {
+                    return pushed.Count(p => p > start) >= senders * perSender;
+                }
+            });
+
+            List<long> order;
+            lock (pushed)
+            {
+                order = [.. pushed.Where(p => p > start)];
+            }
+
+            var overtaken = order.Zip(order.Skip(1)).Count(pair => pair.Second < pair.First);
+            overtaken.Should().Be(0, "the pushes of one log reach its device in pts order (got {0})", string.Join(",", order));
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                await member.DisposeAsync();
+            }
+        }
     }
 }

@@ -278,6 +278,16 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             RunAfterCommit(batchEndActions);
         }
 
+        // In commit order, on this thread, before any caller wakes: what must follow the commit in order (the pushes of
+        // LoggedWriter's units) is handed on here, and such a unit is completed by whoever it is handed to.
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failures[i] is null)
+            {
+                batch[i].Committed();
+            }
+        }
+
         // The callers are woken by one pool thread, whose local queue then takes their continuations, instead of the
         // writer pushing each continuation through the pool's global queue.
         ThreadPool.UnsafeQueueUserWorkItem(
@@ -359,6 +369,12 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
         public abstract void Execute(WriteScope scope);
 
+        /// <summary>Called on the writer's thread after the batch's COMMIT and its after-commit actions, for each unit
+        /// that succeeded, in commit order, before <see cref="Complete"/>.</summary>
+        public virtual void Committed()
+        {
+        }
+
         public abstract void Complete();
 
         public abstract void Fail(Exception error);
@@ -377,7 +393,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
         public sealed override void Execute(WriteScope scope) => _result = Run(scope);
 
-        public sealed override void Complete() => Completion.TrySetResult(_result);
+        public override void Complete() => Completion.TrySetResult(_result);
 
         public sealed override void Fail(Exception error) => Completion.TrySetException(error);
     }

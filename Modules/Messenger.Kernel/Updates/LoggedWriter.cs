@@ -1,6 +1,8 @@
+using System.Threading.Channels;
 using Mediator;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Messenger.Kernel.Updates;
 
@@ -12,43 +14,154 @@ namespace Messenger.Kernel.Updates;
 /// never published, the entry waits for the device's next <c>getDifference</c>.
 /// </summary>
 /// <remarks>
-/// A singleton over the group-commit writer, so the publisher (scoped, as the bus is) comes with each call. A unit costs
-/// what one built by hand did: its work item, the list of appends and the caller's delegate; the caller awaits the writer's
-/// completion directly (no state machine between).
+/// <para>The units' events are published in commit order, one after another, across all logs: a log's entries reach its
+/// devices in pts order, and a join's <c>chat</c> entry in a user's log reaches them before the group's posts committed
+/// after it. The writer's thread hands each unit that appended something to one loop as the batch's after-commit actions
+/// are done (<see cref="StorageWriter.WorkItem.Committed"/>), before any caller wakes; the loop publishes it and only then
+/// completes its caller, so a call still returns after its pushes are queued. Published by each caller once its own
+/// completion ran, the units of a batch went out in whatever order the pool ran their continuations: mostly newest first.</para>
+/// <para>A publish that fails is logged and the loop goes on (the entries are committed: devices find them with
+/// getDifference); one still running after <see cref="StallLimit"/> is left to finish on its own (its caller is completed
+/// when it does) so that one slow handler delays the others' pushes by that much at most. At shutdown the loop publishes
+/// what the writer handed it before <see cref="DisposeAsync"/>; a unit committed after that completes its caller unpublished.</para>
+/// <para>A singleton over the group-commit writer, so the publisher (scoped, as the bus is) comes with each call and is
+/// used while its caller awaits. A unit costs what one built by hand did: its work item (which is also what the loop
+/// reads), the list of appends and the caller's delegate; no allocation in the loop but the event.</para>
 /// </remarks>
-public sealed class LoggedWriter(StorageWriter writer, IUpdateLog log)
+public sealed class LoggedWriter : IAsyncDisposable
 {
+    /// <summary>How long one publish may hold back the ones committed after it.</summary>
+    public static readonly TimeSpan DefaultStallLimit = TimeSpan.FromSeconds(1);
+
+    private readonly StorageWriter _writer;
+    private readonly IUpdateLog _log;
+    private readonly ILogger _logger;
+    private readonly Channel<IPublication> _committed =
+        Channel.CreateUnbounded<IPublication>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _publishing;
+
+    public LoggedWriter(StorageWriter writer, IUpdateLog log, ILogger<LoggedWriter> logger)
+        : this(writer, log, logger, DefaultStallLimit)
+    {
+    }
+
+    internal LoggedWriter(StorageWriter writer, IUpdateLog log, ILogger logger, TimeSpan stallLimit)
+    {
+        _writer = writer;
+        _log = log;
+        _logger = logger;
+        StallLimit = stallLimit;
+        _publishing = Task.Run(PublishInCommitOrderAsync);
+    }
+
+    /// <summary>How long one publish may hold back the ones committed after it (<see cref="DefaultStallLimit"/>).</summary>
+    public TimeSpan StallLimit { get; }
+
     /// <summary>
     /// Runs <paramref name="work"/> in the writer's next batch; after its COMMIT publishes what it appended (if anything)
-    /// on <paramref name="bus"/>, uncancellable: a caller that left still has its updates pushed to everyone else.
-    /// <paramref name="originConnectionId"/>: the connection whose call this is, which gets its pts in the call's result
-    /// rather than as a push.
+    /// on <paramref name="bus"/>, in commit order, uncancellable: a caller that left still has its updates pushed to
+    /// everyone else. <paramref name="originConnectionId"/>: the connection whose call this is, which gets its pts in the
+    /// call's result rather than as a push.
     /// </summary>
     public Task<T> WriteAsync<T>(
         IPublisher bus, Func<WriteScope, LogAppends, T> work, CancellationToken cancellationToken, string? originConnectionId = null) =>
-        RunAsync(new Unit<T>(work, null, new LogAppends(log)), bus, cancellationToken, originConnectionId);
+        RunAsync(new Unit<T>(this, work, null, new LogAppends(_log), bus, originConnectionId), cancellationToken);
 
     /// <inheritdoc cref="WriteAsync{T}(IPublisher, Func{WriteScope, LogAppends, T}, CancellationToken, string?)"/>
     public Task WriteAsync(IPublisher bus, Action<WriteScope, LogAppends> work, CancellationToken cancellationToken, string? originConnectionId = null) =>
-        RunAsync(new Unit<bool>(null, work, new LogAppends(log)), bus, cancellationToken, originConnectionId);
+        RunAsync(new Unit<bool>(this, null, work, new LogAppends(_log), bus, originConnectionId), cancellationToken);
 
-    private async Task<T> RunAsync<T>(Unit<T> unit, IPublisher bus, CancellationToken cancellationToken, string? originConnectionId)
+    /// <summary>Publishes what the writer has handed on so far, then stops taking more.</summary>
+    public async ValueTask DisposeAsync()
     {
-        await writer.Enqueue(unit, cancellationToken);
-        var result = await unit.Completion.Task;
-        if (unit.Appends.Count > 0)
+        _committed.Writer.TryComplete();
+        await _publishing;
+    }
+
+    private async Task<T> RunAsync<T>(Unit<T> unit, CancellationToken cancellationToken)
+    {
+        await _writer.Enqueue(unit, cancellationToken);
+        return await unit.Completion.Task;
+    }
+
+    private async Task PublishInCommitOrderAsync()
+    {
+        var reader = _committed.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            await bus.Publish(new UpdatesAppendedEvent(unit.Appends, originConnectionId), CancellationToken.None);
+            while (reader.TryRead(out var publication))
+            {
+                ValueTask publishing;
+                try
+                {
+                    publishing = publication.PublishAsync();
+                }
+                catch (Exception e)
+                {
+                    publishing = ValueTask.FromException(e);
+                }
+
+                if (publishing.IsCompletedSuccessfully)
+                {
+                    publication.Published();
+                    continue;
+                }
+
+                var running = publishing.AsTask();
+                try
+                {
+                    await running.WaitAsync(StallLimit).ConfigureAwait(false);
+                }
+                catch (TimeoutException) when (!running.IsCompleted)
+                {
+                    _logger.LogWarning("Publishing committed updates took over {StallLimit}: the updates committed after them go on",
+                        StallLimit);
+                    _ = FinishLateAsync(running, publication);
+                    continue;
+                }
+                catch (Exception e)
+                {
+                    _logger.LogError(e, "Publishing committed updates failed: their devices find them with getDifference");
+                }
+
+                publication.Published();
+            }
+        }
+    }
+
+    private async Task FinishLateAsync(Task running, IPublication publication)
+    {
+        try
+        {
+            await running.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Publishing committed updates failed: their devices find them with getDifference");
         }
 
-        return result;
+        publication.Published();
+    }
+
+    /// <summary>A committed unit waiting in the loop: its event is published, then its caller completed.</summary>
+    private interface IPublication
+    {
+        ValueTask PublishAsync();
+
+        void Published();
     }
 
     /// <summary>One of <paramref name="work"/> (with a result) or <paramref name="action"/> (without).</summary>
-    private sealed class Unit<T>(Func<WriteScope, LogAppends, T>? work, Action<WriteScope, LogAppends>? action, LogAppends appends)
-        : StorageWriter.WorkItem<T>
+    private sealed class Unit<T>(
+        LoggedWriter owner,
+        Func<WriteScope, LogAppends, T>? work,
+        Action<WriteScope, LogAppends>? action,
+        LogAppends appends,
+        IPublisher bus,
+        string? originConnectionId)
+        : StorageWriter.WorkItem<T>, IPublication
     {
-        public LogAppends Appends => appends;
+        private bool _handedOn;
 
         protected override T Run(WriteScope scope)
         {
@@ -68,6 +181,21 @@ public sealed class LoggedWriter(StorageWriter writer, IUpdateLog log)
                 appends.Leave();
             }
         }
+
+        // On the writer's thread, in commit order; the writer completes the caller afterwards unless the loop took it.
+        public override void Committed() => _handedOn = appends.Count > 0 && owner._committed.Writer.TryWrite(this);
+
+        public override void Complete()
+        {
+            if (!_handedOn)
+            {
+                base.Complete();
+            }
+        }
+
+        public ValueTask PublishAsync() => bus.Publish(new UpdatesAppendedEvent(appends, originConnectionId), CancellationToken.None);
+
+        public void Published() => base.Complete();
     }
 }
 

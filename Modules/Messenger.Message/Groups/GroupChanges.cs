@@ -65,7 +65,7 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         var chat = GroupStore.ToChat(scope, chatId, log);
         if (chat.Kind == ChatKind.Channel && MembershipActions.Contains(action.Kind))
         {
-            TellMembership(scope, chat, joined, left, now, appends);
+            TellMembership(scope, chat, chat, joined, left, now, appends);
             if (joined.Count > 0)
             {
                 TellChannelAdmins(scope, chat, joined, now, appends);
@@ -79,7 +79,10 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         var posted = Delivery.Post(scope, log, target, me, Delivery.ServiceRandomId(), "", null, action, now);
         appends.AddRange(posted.Appends);
         chat = GroupStore.ToChat(scope, chatId, log);
-        TellMembership(scope, chat, joined, left, now, appends);
+        // A group with its own log: the users who joined follow it from just before the service message that added them,
+        // so each of their devices reports it, whether it heard the push or learns of the join from this entry later.
+        var joinedAt = posted.Channel ? chat with { Pts = posted.Answer.Pts - posted.Answer.PtsCount } : chat;
+        TellMembership(scope, joinedAt, chat, joined, left, now, appends);
         scope.OnCommitted(() => directory.Invalidate(chatId));
         // The caller's answer covers every entry this change put in its log (the result carries all they say).
         var mine = appends.Where(a => a.OwnerId == me).Select(a => a.Update).ToList();
@@ -88,11 +91,13 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
             : new ChatChanged(chat, posted.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount));
     }
 
-    private void TellMembership(WriteScope scope, Chat chat, IReadOnlyCollection<long> joined, IReadOnlyCollection<long> left, long now, List<LogAppend> appends)
+    private void TellMembership(
+        WriteScope scope, Chat joinedAt, Chat chat, IReadOnlyCollection<long> joined, IReadOnlyCollection<long> left, long now,
+        List<LogAppend> appends)
     {
         foreach (var userId in joined)
         {
-            appends.Add(new LogAppend(userId, log.Append(scope, userId, new ChatUpdate(chat, IsMember: true), now)));
+            appends.Add(new LogAppend(userId, log.Append(scope, userId, new ChatUpdate(joinedAt, IsMember: true), now)));
         }
 
         foreach (var userId in left)

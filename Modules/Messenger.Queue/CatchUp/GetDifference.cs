@@ -70,18 +70,46 @@ internal sealed class GetDifferenceHandler(LogReader reader, UpdateLog log, ISen
     public async ValueTask<Difference> Handle(GetDifferenceCall call, CancellationToken cancellationToken)
     {
         var owner = caller.RequireUserId();
-        var stretch = reader.Read(owner, call.Pts, call.Limit);
-        var state = new UpdatesState(stretch.Pts, clock.GetUtcNow().ToUnixTimeSeconds());
-        var channels = stretch.Slice ? null : await UserChannels.ReadAsync(bus, log, owner, cancellationToken);
-        return new Difference([.. stretch.Updates], state, stretch.Slice, stretch.TooLong, channels);
+        for (var attempt = 1; ; attempt++)
+        {
+            var stretch = reader.Read(owner, call.Pts, call.Limit);
+            var state = new UpdatesState(stretch.Pts, clock.GetUtcNow().ToUnixTimeSeconds());
+            if (stretch.Slice)
+            {
+                return new Difference([.. stretch.Updates], state, Slice: true, TooLong: false, Channels: null);
+            }
+
+            var channels = await UserChannels.ReadAsync(bus, log, owner, cancellationToken);
+            if (log.CurrentPts(owner) == stretch.Pts)
+            {
+                return new Difference([.. stretch.Updates], state, Slice: false, stretch.TooLong, channels);
+            }
+
+            // The user's log grew while the list was read (a join, say): the list may count posts made after entries this
+            // answer does not hold. What it holds goes as a slice without the list, and the client asks again from it.
+            if (!stretch.TooLong)
+            {
+                return new Difference([.. stretch.Updates], state, Slice: true, TooLong: false, Channels: null);
+            }
+
+            if (attempt == UserChannels.Attempts)
+            {
+                return new Difference([], state, Slice: false, TooLong: true, channels);
+            }
+        }
     }
 }
 
 /// <summary>The large groups and channels a user is in, each at its own log's current position: the list the last
-/// getDifference answer and getState give, read after the user's own position (a group joined in between is listed,
-/// and the join's entry in the user's log then finds it followed already).</summary>
+/// getDifference answer and getState give, read after the user's own position and kept only if that position has not
+/// moved meanwhile (a group joined in between would be listed at a position that counts posts made after the join,
+/// whose pushes the client would then take for seen).</summary>
 internal static class UserChannels
 {
+    /// <summary>How many times getState (or a too-long answer) reads the position and the list again while the user's log
+    /// keeps growing between the two, before it answers with the last pair read.</summary>
+    public const int Attempts = 5;
+
     public static async ValueTask<ChannelState[]> ReadAsync(ISender bus, UpdateLog log, long owner, CancellationToken cancellationToken)
     {
         var chats = await bus.Send(new GetUserChannelsQuery(owner), cancellationToken);
@@ -125,15 +153,21 @@ internal sealed class GetChannelDifferenceHandler(LogReader reader, ISender bus,
 }
 
 /// <summary>The caller's position with their large groups' positions, read in the same call and order as
-/// getDifference's last answer: a client starting fresh follows each group from there, so a post made after the answer
+/// getDifference's last answer, again while the position moves between the two (<see cref="UserChannels"/>): a client starting fresh follows each group from there, so a post made after the answer
 /// (pushed or not) is above the position it keeps, and one counted in it was made before the start.</summary>
 internal sealed class GetStateHandler(UpdateLog log, ISender bus, RpcContext caller, TimeProvider clock) : IRequestHandler<GetStateCall, UpdatesState>
 {
     public async ValueTask<UpdatesState> Handle(GetStateCall call, CancellationToken cancellationToken)
     {
         var owner = caller.RequireUserId();
-        var pts = log.CurrentPts(owner);
-        var channels = await UserChannels.ReadAsync(bus, log, owner, cancellationToken);
-        return new UpdatesState(pts, clock.GetUtcNow().ToUnixTimeSeconds(), channels);
+        for (var attempt = 1; ; attempt++)
+        {
+            var pts = log.CurrentPts(owner);
+            var channels = await UserChannels.ReadAsync(bus, log, owner, cancellationToken);
+            if (log.CurrentPts(owner) == pts || attempt == UserChannels.Attempts)
+            {
+                return new UpdatesState(pts, clock.GetUtcNow().ToUnixTimeSeconds(), channels);
+            }
+        }
     }
 }

@@ -7,8 +7,10 @@ using Messenger.Update.Online;
 namespace Messenger.Update.Push;
 
 /// <summary>
-/// New log entries go to every online device of their owner, in pts order, serialized once per owner. A device that
-/// misses one (offline, or its queue overflowed and it was disconnected) finds it with getDifference.
+/// New log entries go to every online device of their owner, serialized once per owner, in pts order: a unit's entries in
+/// the order it appended them, and the units one after another in commit order (<see cref="LoggedWriter"/> publishes
+/// from one loop and this handler queues its pushes before it returns). A device that misses one (offline, or its queue
+/// overflowed and it was disconnected) finds it with getDifference.
 /// </summary>
 internal sealed class PushToOnlineDevices(OnlineDevices online, IConnectionPush push, ISender bus)
     : INotificationHandler<UpdatesAppendedEvent>, INotificationHandler<EphemeralUpdateEvent>
