@@ -84,6 +84,12 @@ internal sealed class ChaosWorld : IAsyncDisposable
     private readonly ConcurrentBag<ForwardAttempt> _forwards = [];
     private readonly ConcurrentDictionary<string, int> _tally = new();
     private readonly ConcurrentBag<string> _networkFailures = [];
+    private readonly CancellationTokenSource _stopTalking = new();
+
+    // What the callers pick from, kept as they go (reading the attempts back each time costs the square of their number).
+    private readonly ConcurrentDictionary<long, ConcurrentQueue<SendAttempt>> _sentBy = new();
+    private readonly ConcurrentDictionary<long, byte> _deleting = new();
+    private readonly ConcurrentDictionary<long, byte> _forwarding = new();
     private readonly List<Task> _workers = [];
     private long[] _users = [];
     private Peer _small = null!;
@@ -179,7 +185,6 @@ internal sealed class ChaosWorld : IAsyncDisposable
     /// <summary>Two callers a device talk until <paramref name="lasting"/> has passed (their calls in flight then go on).</summary>
     public async Task TalkAsync(TimeSpan lasting)
     {
-        using var stop = new CancellationTokenSource(lasting);
         var random = new Random(_seed);
         foreach (var device in _devices)
         {
@@ -187,11 +192,12 @@ internal sealed class ChaosWorld : IAsyncDisposable
             {
                 var callerSeed = random.Next();
                 var name = $"{device.Name}.{caller}";
-                _workers.Add(Task.Run(() => CallerAsync(device, name, new Random(callerSeed), stop.Token)));
+                _workers.Add(Task.Run(() => CallerAsync(device, name, new Random(callerSeed), _stopTalking.Token)));
             }
         }
 
         await Task.Delay(lasting);
+        await _stopTalking.CancelAsync();
     }
 
     public async Task FinishCallsAsync() => await Task.WhenAll(_workers);
@@ -204,7 +210,7 @@ internal sealed class ChaosWorld : IAsyncDisposable
             var pick = random.Next(100);
             var chats = ChatsOf(device.UserId).ToArray();
             var chat = chats[random.Next(chats.Length)];
-            var own = _sends.Where(s => s.Sender == device.UserId && s.Sent is not null && !_deletes.Any(d => d.Id == s.Sent.Id)).ToArray();
+            var own = _sentBy.GetOrAdd(device.UserId, _ => new()).Where(s => !_deleting.ContainsKey(s.Sent!.Id)).ToArray();
             try
             {
                 if (pick < 12 && own.Length > 0)
@@ -220,6 +226,7 @@ internal sealed class ChaosWorld : IAsyncDisposable
                     var target = own[random.Next(own.Length)];
                     var delete = new DeleteAttempt(target.Sent!.Id, device);
                     _deletes.Add(delete);
+                    _deleting[delete.Id] = 0;
                     await Outcome("delete", delete, async () =>
                     {
                         await device.Client.DeleteMessagesAsync(target.Chat, [target.Sent.Id], revoke: true);
@@ -233,11 +240,12 @@ internal sealed class ChaosWorld : IAsyncDisposable
                         await Outcome("read", null, () => device.Client.ReadHistoryAsync(chat, newest));
                     }
                 }
-                else if (pick < 43 && own.Where(s => _forwards.All(f => f.SourceId != s.Sent!.Id)).ToArray() is { Length: > 0 } unforwarded)
+                else if (pick < 43 && own.Where(s => !_forwarding.ContainsKey(s.Sent!.Id)).ToArray() is { Length: > 0 } unforwarded)
                 {
                     var source = unforwarded[random.Next(unforwarded.Length)];
                     var forward = new ForwardAttempt(device, source.Sent!.Id, source.Text, chat);
                     _forwards.Add(forward);
+                    _forwarding[forward.SourceId] = 0;
                     await Outcome("forward", forward, async () =>
                     {
                         var forwarded = await device.Client.ForwardMessagesAsync(source.Chat, [source.Sent.Id], chat);
@@ -256,7 +264,10 @@ internal sealed class ChaosWorld : IAsyncDisposable
                     }
 
                     await Outcome("send", send, async () =>
-                        send.Sent = (await device.Client.SendMessageAsync(chat, send.Text, randomId: send.RandomId, cancellationToken: impatient.Token)).Message);
+                    {
+                        send.Sent = (await device.Client.SendMessageAsync(chat, send.Text, randomId: send.RandomId, cancellationToken: impatient.Token)).Message;
+                        _sentBy.GetOrAdd(device.UserId, _ => new()).Enqueue(send);
+                    });
                 }
             }
             catch (ObjectDisposedException)
@@ -496,10 +507,13 @@ internal sealed class ChaosWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopTalking.CancelAsync();
         foreach (var device in _devices)
         {
             await device.DisposeAsync();
         }
+
+        _stopTalking.Dispose();
     }
 
     internal abstract class Attempt
