@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Updates;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
 using Xunit.Abstractions;
@@ -219,7 +220,7 @@ internal sealed class ChaosWorld : IAsyncDisposable
                     var text = $"{target.Text}{Separator}{name}.{count++}";
                     var edit = new EditAttempt(target.Sent!.Id, text);
                     _edits.Add(edit);
-                    await Outcome("edit", edit, () => device.Client.EditMessageAsync(target.Chat, target.Sent.Id, text));
+                    await Outcome(device, "edit", edit, () => device.Client.EditMessageAsync(target.Chat, target.Sent.Id, text));
                 }
                 else if (pick < 20 && own.Length > 0)
                 {
@@ -227,7 +228,7 @@ internal sealed class ChaosWorld : IAsyncDisposable
                     var delete = new DeleteAttempt(target.Sent!.Id, device);
                     _deletes.Add(delete);
                     _deleting[delete.Id] = 0;
-                    await Outcome("delete", delete, async () =>
+                    await Outcome(device, "delete", delete, async () =>
                     {
                         await device.Client.DeleteMessagesAsync(target.Chat, [target.Sent.Id], revoke: true);
                         device.DeletedHere(target.Sent.Id);
@@ -237,7 +238,7 @@ internal sealed class ChaosWorld : IAsyncDisposable
                 {
                     if (device.NewestIncoming(chat) is { } newest)
                     {
-                        await Outcome("read", null, () => device.Client.ReadHistoryAsync(chat, newest));
+                        await Outcome(device, "read", null, () => device.Client.ReadHistoryAsync(chat, newest));
                     }
                 }
                 else if (pick < 43 && own.Where(s => !_forwarding.ContainsKey(s.Sent!.Id)).ToArray() is { Length: > 0 } unforwarded)
@@ -246,7 +247,7 @@ internal sealed class ChaosWorld : IAsyncDisposable
                     var forward = new ForwardAttempt(device, source.Sent!.Id, source.Text, chat);
                     _forwards.Add(forward);
                     _forwarding[forward.SourceId] = 0;
-                    await Outcome("forward", forward, async () =>
+                    await Outcome(device, "forward", forward, async () =>
                     {
                         var forwarded = await device.Client.ForwardMessagesAsync(source.Chat, [source.Sent.Id], chat);
                         forward.Copies = [.. forwarded.Messages.Select(m => m.Id)];
@@ -263,7 +264,7 @@ internal sealed class ChaosWorld : IAsyncDisposable
                         impatient.CancelAfter(random.Next(20, 1500));
                     }
 
-                    await Outcome("send", send, async () =>
+                    await Outcome(device, "send", send, async () =>
                     {
                         send.Sent = (await device.Client.SendMessageAsync(chat, send.Text, randomId: send.RandomId, cancellationToken: impatient.Token)).Message;
                         _sentBy.GetOrAdd(device.UserId, _ => new()).Enqueue(send);
@@ -277,7 +278,7 @@ internal sealed class ChaosWorld : IAsyncDisposable
         }
     }
 
-    private async Task Outcome(string kind, Attempt? attempt, Func<Task> call)
+    private async Task Outcome(ChaosDevice device, string kind, Attempt? attempt, Func<Task> call)
     {
         try
         {
@@ -290,7 +291,7 @@ internal sealed class ChaosWorld : IAsyncDisposable
             if (e is TimeoutException or MessengerConnectionException or RpcException { Code: >= 500 })
             {
                 // The network came back well within the call's timeout: the SDK's resend owes every call its answer.
-                _networkFailures.Add($"a {kind} failed with {error}: {e.Message}");
+                _networkFailures.Add($"{device.Name}'s {kind} failed with {error} ({device.Client.ConnectionCount} connections, connected: {device.Client.IsConnected}): {e.Message}");
             }
 
             _tally.AddOrUpdate($"{kind} {error}", 1, (_, n) => n + 1);
@@ -310,15 +311,19 @@ internal sealed class ChaosWorld : IAsyncDisposable
         foreach (var send in _sends.Where(s => s.Sent is null))
         {
             var device = _devices.First(d => d.UserId == send.Sender);
-            send.Sent = (await device.Client.SendMessageAsync(send.Chat, send.Text, randomId: send.RandomId)).Message;
+            await Outcome(device, "send again", send, async () =>
+                send.Sent = (await device.Client.SendMessageAsync(send.Chat, send.Text, randomId: send.RandomId)).Message);
         }
 
         foreach (var delete in _deletes.Where(d => d.Failed is not null))
         {
-            var chat = _sends.First(s => s.Sent!.Id == delete.Id).Chat;
-            await delete.By.Client.DeleteMessagesAsync(chat, [delete.Id], revoke: true);
-            delete.By.DeletedHere(delete.Id);
-            delete.Failed = null;
+            var chat = _sends.First(s => s.Sent?.Id == delete.Id).Chat;
+            await Outcome(delete.By, "delete again", delete, async () =>
+            {
+                await delete.By.Client.DeleteMessagesAsync(chat, [delete.Id], revoke: true);
+                delete.By.DeletedHere(delete.Id);
+                delete.Failed = null;
+            });
         }
     }
 
@@ -367,7 +372,13 @@ internal sealed class ChaosWorld : IAsyncDisposable
 
         foreach (var send in _sends)
         {
-            var id = send.Sent!.Id;
+            if (send.Sent is null)
+            {
+                problems.Add($"{send.Text} was never answered, sent again or not");
+                continue;
+            }
+
+            var id = send.Sent.Id;
             foreach (var member in MembersOf(send.Chat, send.Sender))
             {
                 var chat = ChatOf(send.Chat, send.Sender, member);
@@ -438,7 +449,12 @@ internal sealed class ChaosWorld : IAsyncDisposable
             var dialogs = (await reader.GetDialogsAsync(limit: 100)).Items;
             foreach (var chat in ChatsOf(userId))
             {
-                var dialog = dialogs.Single(d => d.Peer == chat);
+                if (dialogs.SingleOrDefault(d => d.Peer == chat) is not { } dialog)
+                {
+                    problems.Add($"{_names[userId]} has no dialog for {chat} (of {dialogs.Length}), whose history has {histories[(userId, chat)].Length} messages");
+                    continue;
+                }
+
                 var unread = histories[(userId, chat)].Count(m => m.FromId != userId && m.Id > dialog.ReadInboxMaxId);
                 if (dialog.UnreadCount != unread)
                 {
@@ -460,10 +476,20 @@ internal sealed class ChaosWorld : IAsyncDisposable
         var until = DateTime.UtcNow + bound;
         foreach (var device in _devices)
         {
-            string? behind;
+            string? behind = null;
             do
             {
-                var state = await device.Client.GetStateAsync();
+                UpdatesState state;
+                try
+                {
+                    state = await device.Client.GetStateAsync();
+                }
+                catch (Exception e) when (e is TimeoutException or RpcException or MessengerConnectionException)
+                {
+                    problems.Add($"{device.Name}'s getState after the heal failed ({device.Client.ConnectionCount} connections, connected: {device.Client.IsConnected}): {e.Message}");
+                    break;
+                }
+
                 behind = device.Client.Events.Pts != state.Pts
                     ? $"{device.Name}: pts {device.Client.Events.Pts}, server {state.Pts}"
                     : (state.Channels ?? []).FirstOrDefault(c => device.Client.Events.ChannelPts.GetValueOrDefault(c.ChatId, -1) != c.Pts) is { } channel
