@@ -235,13 +235,14 @@ public static partial class MediaMethods
 
     /// <summary>Forwards messages of <paramref name="fromPeer"/> to <paramref name="toPeer"/> (media by reference);
     /// <paramref name="silent"/> posts the copies without sound; <paramref name="topicId"/>: the forum topic of
-    /// <paramref name="toPeer"/> they go to.</summary>
+    /// <paramref name="toPeer"/> they go to. This device's <see cref="MessengerClient.Events"/> report each copy as
+    /// <see cref="MessageReceived"/> (outgoing, with its random_id), as for a send.</summary>
     public static async Task<ForwardedMessages> ForwardMessagesAsync(
         this MessengerClient client, Peer fromPeer, long[] ids, Peer toPeer, bool silent = false, long? topicId = null, CancellationToken cancellationToken = default)
     {
         var randomIds = ids.Select(_ => Random.Shared.NextInt64(1, long.MaxValue)).ToArray();
         var forwarded = await client.CallAsync(new ForwardMessagesCall(fromPeer, ids, toPeer, randomIds, silent, topicId), cancellationToken);
-        client.Events.Observe(new AffectedMessages(forwarded.Pts, forwarded.PtsCount));
+        client.Events.Observe(forwarded, toPeer, randomIds);
         return forwarded;
     }
 

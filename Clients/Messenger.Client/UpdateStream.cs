@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
 using MessagePack;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
@@ -167,6 +168,28 @@ public sealed class UpdateStream
         _inputs.Writer.TryWrite(new OwnResultInput(
             new LogEntry(sent.Pts, sent.PtsCount, edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message) { RandomId = randomId }),
             sent.Channel ? sent.Message.ToPeer.Id : null));
+
+    /// <summary>The caller's own forward into <paramref name="toPeer"/>: each copy the same change as its logged update, a
+    /// new message with the <paramref name="randomIds"/> entry it went with (in the large group's own log when
+    /// <see cref="ForwardedMessages.Channel"/> is set), so the forwarding device reports its copies as it reports a send —
+    /// the log's push skips the connection that called. Copies answered again (a resend) take no position, and an answer
+    /// whose positions are not one a copy only moves the position.</summary>
+    internal void Observe(ForwardedMessages forwarded, Peer toPeer, long[] randomIds)
+    {
+        long? channelId = forwarded.Channel && toPeer.Kind == PeerKind.Chat ? toPeer.Id : null;
+        if (forwarded.PtsCount == 0 || forwarded.PtsCount != forwarded.Messages.Length || randomIds.Length != forwarded.Messages.Length)
+        {
+            _inputs.Writer.TryWrite(new OwnResultInput(new LogEntry(forwarded.Pts, forwarded.PtsCount, null), channelId));
+            return;
+        }
+
+        var before = forwarded.Pts - forwarded.PtsCount;
+        for (var i = 0; i < forwarded.Messages.Length; i++)
+        {
+            _inputs.Writer.TryWrite(new OwnResultInput(
+                new LogEntry(before + i + 1, 1, new NewMessageUpdate(forwarded.Messages[i]) { RandomId = randomIds[i] }), channelId));
+        }
+    }
 
     /// <summary>The caller's own change without a payload: it only moves the position (of the large group
     /// <paramref name="peer"/> when <see cref="AffectedMessages.Channel"/> is set).</summary>
