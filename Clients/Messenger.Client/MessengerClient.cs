@@ -277,6 +277,10 @@ public sealed class MessengerClient : IAsyncDisposable
             var info = WireSerializer.Deserialize<HandshakeInfo>(handshake.ReadMessage(message2));
             _msgIds.Offset = DateTimeOffset.FromUnixTimeMilliseconds(info.ServerTimeUnixMs) - _options.Clock.GetUtcNow();
             (link.Send, link.Receive) = handshake.Split();
+            if (_options.AfterHandshake is { } afterHandshake)
+            {
+                await afterHandshake(hub);
+            }
         }
         catch (Exception e)
         {
@@ -298,7 +302,9 @@ public sealed class MessengerClient : IAsyncDisposable
         }
 
         ConnectionCount++;
-        Volatile.Write(ref _link, link);
+        // A full fence, so the state read below comes after it: a close that lands from here on finds the link in
+        // OnLinkClosedAsync.
+        Interlocked.Exchange(ref _link, link);
         if (_disposed.IsCancellationRequested && Interlocked.CompareExchange(ref _link, null, link) == link)
         {
             // Disposed while this link was being made (a reconnect): nothing else will close it.
@@ -318,6 +324,14 @@ public sealed class MessengerClient : IAsyncDisposable
         foreach (var pending in _pending.Values.OrderBy(p => p.MsgId))
         {
             _outbound.Writer.TryWrite(pending.Envelope);
+        }
+
+        // Closed between the handshake's answer and the link taken above (a reset right behind the answer): its Closed
+        // handler found another link and let it be, and nothing else would notice, so the close is handled here. The
+        // state turns Disconnected before Closed is raised, and OnLinkClosedAsync takes a link once: handled once.
+        if (hub.State != HubConnectionState.Connected)
+        {
+            _ = OnLinkClosedAsync(link, null);
         }
     }
 
@@ -345,12 +359,13 @@ public sealed class MessengerClient : IAsyncDisposable
 
     private async Task OnLinkClosedAsync(Link link, Exception? error)
     {
-        if (link.Abandoned || _disposed.IsCancellationRequested || Volatile.Read(ref _link) != link)
+        // Taken at once, so of the two that may handle one close (Closed, and OpenLinkAsync for a close before the link
+        // was taken) only one reconnects.
+        if (link.Abandoned || _disposed.IsCancellationRequested || Interlocked.CompareExchange(ref _link, null, link) != link)
         {
             return;
         }
 
-        Volatile.Write(ref _link, null);
         Volatile.Write(ref _linkReady, NewLinkSignal());
         await link.Hub.DisposeAsync();
         if (!_options.AutoReconnect)

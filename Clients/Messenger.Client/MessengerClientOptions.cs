@@ -130,4 +130,8 @@ public sealed class MessengerClientOptions
     /// or <see cref="MessengerClient.Reconnected"/> handler of the app's that threw (the client goes on with the other
     /// handlers and the rest of the frame). None by default.</summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>Test hook: awaited after a connection's handshake answered and before the client takes the connection as
+    /// its link (a close that lands in that gap must still make the client reconnect).</summary>
+    internal Func<HubConnection, Task>? AfterHandshake { get; init; }
 }
