@@ -437,10 +437,22 @@ public sealed class MessengerClient : IAsyncDisposable
                     : new Envelope(_msgIds.Next(), NextSeqNo(content: false), new ContainerBody([.. batch]));
                 batch.Clear();
                 using var frame = FrameCodec.Seal(link.Send!, new Frame(_sessionId, outgoing));
+                // HubConnection holds its connection lock while a send waits for room on the socket, and its close waits
+                // for that lock: a send stuck on a link that takes nothing (the peer stopped reading, the socket stays open)
+                // would keep its Closed from ever being raised, and the client from ever reconnecting. So a send that
+                // finds no room within ServerTimeout gives up and stops the link, as a link that brings nothing for as
+                // long is taken as dead.
+                using var sendBound = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+                sendBound.CancelAfter(_options.ServerTimeout);
                 try
                 {
                     // Written to the connection before the send completes: the pooled buffer is free after it.
-                    await link.Hub.SendAsync(ProtocolConstants.SendMethod, frame.Segment, _disposed.Token);
+                    await link.Hub.SendAsync(ProtocolConstants.SendMethod, frame.Segment, sendBound.Token);
+                }
+                catch (OperationCanceledException) when (!_disposed.IsCancellationRequested)
+                {
+                    // Unanswered calls stay pending and are resent on the next link.
+                    _ = link.Hub.StopAsync();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

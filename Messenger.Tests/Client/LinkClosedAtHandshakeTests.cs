@@ -66,6 +66,35 @@ public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
         (await client.CallAsync(new PingCall(7)).WaitAsync(Bound)).Id.Should().Be(7);
     }
 
+    // The stuck state of network chaos seed 1010: a link that stops taking the client's bytes but stays open. The sends
+    // fill the socket's buffers and the next one waits for room while SignalR holds its connection lock; the server's
+    // silence then ends the link's receive loop, whose close waits for that lock, so Closed is never raised.
+    [Fact]
+    public async Task ALinkThatStopsTakingWhatTheClientSends_IsReplaced_AndCallsGoThrough()
+    {
+        await using var relay = new TcpRelay(_host.BaseAddress);
+        var defaults = _host.ClientOptions();
+        await using var client = await MessengerClient.ConnectAsync(new MessengerClientOptions
+        {
+            ServerUrl = relay.Address,
+            ServerPublicKey = defaults.ServerPublicKey,
+            DeviceKeys = defaults.DeviceKeys,
+            CallTimeout = TimeSpan.FromSeconds(60),
+            ServerTimeout = TimeSpan.FromSeconds(2),
+        });
+
+        relay.Jam();
+        // Far more than the socket buffers and SignalR's pipe hold (each call under the frame limit); their answers (the
+        // server refuses the arguments) do not matter.
+        var junk = new byte[400 * 1024];
+        var calls = Enumerable.Range(0, 60).Select(_ => client.SendCallAsync("help.ping", junk)).ToList();
+
+        (await Eventually(() => client.IsConnected && client.ConnectionCount == 2, Bound)).Should()
+            .BeTrue("the jammed link is given up and replaced by a new one");
+        (await client.CallAsync(new PingCall(8)).WaitAsync(Bound)).Id.Should().Be(8);
+        _ = Task.WhenAll(calls).ContinueWith(t => t.Exception, TaskScheduler.Default);
+    }
+
     private static async Task<bool> Eventually(Func<bool> condition, TimeSpan bound)
     {
         var deadline = DateTime.UtcNow + bound;

@@ -64,6 +64,23 @@ public sealed class TcpRelay : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Jams every WebSocket open now, leaving it open: what the server sends is swallowed (as <see cref="Silence"/> does),
+    /// and what the client sends is no longer read, so once the socket's buffers fill, the client's writes wait for room
+    /// that never comes. New connections are carried as before.
+    /// </summary>
+    public void Jam()
+    {
+        lock (_links)
+        {
+            foreach (var link in _links.Where(l => l.IsWebSocket))
+            {
+                link.Silent = true;
+                link.Jammed = true;
+            }
+        }
+    }
+
     /// <summary>Closes every link open now (a network that went away with a reset) and closes new connections as they come,
     /// until <see cref="Restore"/>.</summary>
     public void Cut()
@@ -211,6 +228,11 @@ public sealed class TcpRelay : IAsyncDisposable
         {
             while (true)
             {
+                while (from == link.Client && link is { Jammed: true, Closed: false })
+                {
+                    await Task.Delay(20, _stop.Token);
+                }
+
                 int read;
                 try
                 {
@@ -275,6 +297,7 @@ public sealed class TcpRelay : IAsyncDisposable
     private sealed class Link(Socket client, Socket server) : IDisposable
     {
         private volatile bool _silent;
+        private volatile bool _jammed;
         private volatile bool _isWebSocket;
         private volatile bool _clientClosed;
         private volatile bool _held;
@@ -290,6 +313,12 @@ public sealed class TcpRelay : IAsyncDisposable
         {
             get => _isWebSocket;
             set => _isWebSocket = value;
+        }
+
+        public bool Jammed
+        {
+            get => _jammed;
+            set => _jammed = value;
         }
 
         public bool Silent
