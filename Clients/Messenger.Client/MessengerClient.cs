@@ -261,8 +261,9 @@ public sealed class MessengerClient : IAsyncDisposable
 
     private async Task OpenLinkAsync(CancellationToken cancellationToken)
     {
-        var hub = NewHubConnection();
-        var link = new Link(hub, _options.Clock.GetUtcNow());
+        var connections = new TrackedConnections();
+        var hub = NewHubConnection(connections);
+        var link = new Link(hub, connections, _options.Clock.GetUtcNow());
         hub.On<byte[]>(ProtocolConstants.ReceiveMethod, frame => OnFrame(link, frame));
         hub.Closed += error => OnLinkClosedAsync(link, error);
 
@@ -338,7 +339,7 @@ public sealed class MessengerClient : IAsyncDisposable
     // HubConnectionBuilder.Build makes a service provider per connection, which was ≈ 8 % of a connecting client's
     // CPU; HubConnection reads nothing but its options from the provider, so without ConfigureConnection the parts
     // are put together here and shared.
-    private HubConnection NewHubConnection()
+    private HubConnection NewHubConnection(TrackedConnections connections)
     {
         var url = new Uri(_options.ServerUrl, ProtocolConstants.HubPath);
         if (_options.ConfigureConnection is { } configure)
@@ -350,8 +351,8 @@ public sealed class MessengerClient : IAsyncDisposable
 
         var transport = new HttpConnectionOptions { Url = url };
         _options.ConfigureTransport?.Invoke(transport);
-        var factory = new HttpConnectionFactory(Microsoft.Extensions.Options.Options.Create(transport), NullLoggerFactory.Instance);
-        return new HubConnection(factory, HubProtocol, new UriEndPoint(url), NoServices.Instance, NullLoggerFactory.Instance)
+        connections.Inner = new HttpConnectionFactory(Microsoft.Extensions.Options.Options.Create(transport), NullLoggerFactory.Instance);
+        return new HubConnection(connections, HubProtocol, new UriEndPoint(url), NoServices.Instance, NullLoggerFactory.Instance)
         {
             ServerTimeout = _options.ServerTimeout,
         };
@@ -452,7 +453,7 @@ public sealed class MessengerClient : IAsyncDisposable
                 catch (OperationCanceledException) when (!_disposed.IsCancellationRequested)
                 {
                     // Unanswered calls stay pending and are resent on the next link.
-                    _ = link.Hub.StopAsync();
+                    _ = link.AbortAsync();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -723,9 +724,31 @@ public sealed class MessengerClient : IAsyncDisposable
         public object? GetService(Type serviceType) => null;
     }
 
-    private sealed class Link(HubConnection hub, DateTimeOffset openedAt)
+    private sealed class Link(HubConnection hub, TrackedConnections connections, DateTimeOffset openedAt)
     {
         public HubConnection Hub { get; } = hub;
+
+        // SignalR's own keep-alive ping waits for room on the socket under the same lock, with no bound; closing the
+        // transport underneath (its socket aborted, its pipes completed) ends every such wait, and the hub's close with it.
+        // With ConfigureConnection the transport is not reachable: the hub is stopped instead.
+        public async Task AbortAsync()
+        {
+            try
+            {
+                if (connections.Current is { } connection)
+                {
+                    await connection.DisposeAsync();
+                }
+                else
+                {
+                    await Hub.StopAsync();
+                }
+            }
+            catch (Exception)
+            {
+                // Closing a dead link: what it throws changes nothing.
+            }
+        }
 
         public DateTimeOffset OpenedAt { get; } = openedAt;
 
@@ -734,6 +757,21 @@ public sealed class MessengerClient : IAsyncDisposable
         public CipherState? Receive { get; set; }
 
         public bool Abandoned { get; set; }
+    }
+
+    // The connection factory of a hub built here, keeping the transport connection it made.
+    private sealed class TrackedConnections : IConnectionFactory
+    {
+        public IConnectionFactory? Inner { get; set; }
+
+        public ConnectionContext? Current { get; private set; }
+
+        public async ValueTask<ConnectionContext> ConnectAsync(System.Net.EndPoint endpoint, CancellationToken cancellationToken = default)
+        {
+            var connection = await Inner!.ConnectAsync(endpoint, cancellationToken);
+            Current = connection;
+            return connection;
+        }
     }
 
     private sealed class PendingCall(Envelope envelope)
