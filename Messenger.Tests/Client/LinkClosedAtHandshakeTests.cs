@@ -10,7 +10,7 @@ namespace Messenger.Tests.Client;
 /// right behind the answer) still makes the client
 /// reconnect. The client's test hook holds it in that gap until the connection's Closed handlers ran (the client's own
 /// runs first: it was added before the connection started), so the close lands there every time. Waits are bounded;
-/// they measure nothing. Second (what network chaos seed 1010 hit, hang-diagnosis.md): a link that stops taking the
+/// they measure nothing. Second (what network chaos seed 1010 hit): a link that stops taking the
 /// client's bytes while its socket stays open (<see cref="TcpRelay.Jam"/>).
 /// </summary>
 public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
