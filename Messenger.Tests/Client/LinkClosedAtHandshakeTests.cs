@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Messenger.Tests.Client;
 
 /// <summary>
-/// A link that dies where the client would not notice still gets it to reconnect. First: a connection that closes in the gap between its handshake's answer and the client taking it as its link (a reset
-/// right behind the answer) still makes the client
-/// reconnect. The client's test hook holds it in that gap until the connection's Closed handlers ran (the client's own
+/// A link that dies where the client would not notice still gets it to reconnect. First: a connection that closes in
+/// the gap between its handshake's answer and the client taking it as its link (a reset right behind the answer) still
+/// makes the client reconnect. The client's test hook holds it in that gap until the connection's Closed handlers ran (the client's own
 /// runs first: it was added before the connection started), so the close lands there every time. Waits are bounded;
 /// they measure nothing. Second (what network chaos seed 1010 hit): a link that stops taking the
 /// client's bytes while its socket stays open (<see cref="TcpRelay.Jam"/>).

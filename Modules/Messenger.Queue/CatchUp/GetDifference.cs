@@ -153,8 +153,9 @@ internal sealed class GetChannelDifferenceHandler(LogReader reader, ISender bus,
 }
 
 /// <summary>The caller's position with their large groups' positions, read in the same call and order as
-/// getDifference's last answer, again while the position moves between the two (<see cref="UserChannels"/>): a client starting fresh follows each group from there, so a post made after the answer
-/// (pushed or not) is above the position it keeps, and one counted in it was made before the start.</summary>
+/// getDifference's last answer, again while the position moves between the two (<see cref="UserChannels"/>): a client
+/// starting fresh follows each group from there, so a post made after the answer (pushed or not) is above the position
+/// it keeps, and one counted in it was made before the start.</summary>
 internal sealed class GetStateHandler(UpdateLog log, ISender bus, RpcContext caller, TimeProvider clock) : IRequestHandler<GetStateCall, UpdatesState>
 {
     public async ValueTask<UpdatesState> Handle(GetStateCall call, CancellationToken cancellationToken)
