@@ -39,10 +39,15 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             Checkpointer = new WalCheckpointer(database, TimeSpan.FromMilliseconds(options.Value.CheckpointIntervalMs), logger);
         }
 
+        // Synchronous continuations: a caller's write wakes the writer's blocked thread itself rather than through a work
+        // item in the pool's global queue (behind the pool's other work, once per batch that found the writer idle). The
+        // continuations it runs inline are short: the writer's wait, and, when the writer makes room in a full queue,
+        // the waiting caller's step from the queue to awaiting its unit.
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.Value.WriterQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = true,
         });
     }
 

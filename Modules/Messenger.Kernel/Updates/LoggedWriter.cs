@@ -17,8 +17,8 @@ namespace Messenger.Kernel.Updates;
 /// <para>The units' events are published in commit order, one after another, across all logs: a log's entries reach its
 /// devices in pts order, and a join's <c>chat</c> entry in a user's log reaches them before the group's posts committed
 /// after it. The writer's thread hands each unit that appended something to one loop as the batch's after-commit actions
-/// are done (<see cref="StorageWriter.WorkItem.Committed"/>), before any caller wakes; the loop publishes it and only then
-/// completes its caller, so a call still returns after its pushes are queued. Published by each caller once its own
+/// are done (<see cref="StorageWriter.WorkItem.Committed"/>), before any caller wakes; the loop (a thread of its own)
+/// publishes it and only then completes its caller, so a call still returns after its pushes are queued. Published by each caller once its own
 /// completion ran, the units of a batch went out in whatever order the pool ran their continuations: mostly newest first.</para>
 /// <para>A publish that fails is logged and the loop goes on (the entries are committed: devices find them with
 /// getDifference); one still running after <see cref="StallLimit"/> is left to finish on its own (its caller is completed
@@ -36,8 +36,10 @@ public sealed class LoggedWriter : IAsyncDisposable
     private readonly StorageWriter _writer;
     private readonly IUpdateLog _log;
     private readonly ILogger _logger;
-    private readonly Channel<IPublication> _committed =
-        Channel.CreateUnbounded<IPublication>(new UnboundedChannelOptions { SingleReader = true });
+    // The writer's write wakes the loop's thread itself (the only continuation is the blocked thread's wait), rather
+    // than through a work item in the pool's global queue.
+    private readonly Channel<IPublication> _committed = Channel.CreateUnbounded<IPublication>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly Task _publishing;
 
     public LoggedWriter(StorageWriter writer, IUpdateLog log, ILogger<LoggedWriter> logger)
@@ -51,7 +53,24 @@ public sealed class LoggedWriter : IAsyncDisposable
         _log = log;
         _logger = logger;
         StallLimit = stallLimit;
-        _publishing = Task.Run(PublishInCommitOrderAsync);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                PublishInCommitOrder();
+            }
+            finally
+            {
+                stopped.TrySetResult();
+            }
+        })
+        {
+            Name = "Update publisher",
+            IsBackground = true,
+        };
+        thread.Start();
+        _publishing = stopped.Task;
     }
 
     /// <summary>How long one publish may hold back the ones committed after it (<see cref="DefaultStallLimit"/>).</summary>
@@ -84,49 +103,74 @@ public sealed class LoggedWriter : IAsyncDisposable
         return await unit.Completion.Task;
     }
 
-    private async Task PublishInCommitOrderAsync()
+    // A thread of its own, blocked while there is nothing to publish: a loop that awaited the channel was woken through
+    // the pool's global queue, one more hop behind the pool's other work for every batch. The publications it has read
+    // are published one after another, then their callers are completed by one pool work item (whose local queue then
+    // takes their continuations), as the writer completes its own.
+    private void PublishInCommitOrder()
     {
         var reader = _committed.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var published = new List<IPublication>();
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (reader.TryRead(out var publication))
             {
-                ValueTask publishing;
-                try
+                if (Publish(publication))
                 {
-                    publishing = publication.PublishAsync();
+                    published.Add(publication);
                 }
-                catch (Exception e)
-                {
-                    publishing = ValueTask.FromException(e);
-                }
+            }
 
-                if (publishing.IsCompletedSuccessfully)
+            if (published.Count > 0)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static done =>
                 {
-                    publication.Published();
-                    continue;
-                }
-
-                var running = publishing.AsTask();
-                try
-                {
-                    await running.WaitAsync(StallLimit).ConfigureAwait(false);
-                }
-                catch (TimeoutException) when (!running.IsCompleted)
-                {
-                    _logger.LogWarning("Publishing committed updates took over {StallLimit}: the updates committed after them go on",
-                        StallLimit);
-                    _ = FinishLateAsync(running, publication);
-                    continue;
-                }
-                catch (Exception e)
-                {
-                    _logger.LogError(e, "Publishing committed updates failed: their devices find them with getDifference");
-                }
-
-                publication.Published();
+                    foreach (var publication in done)
+                    {
+                        publication.Published();
+                    }
+                }, published.ToArray(), preferLocal: false);
+                published.Clear();
             }
         }
+    }
+
+    /// <summary>Publishes <paramref name="publication"/>: true when it is done (or failed), false when it stalled and was
+    /// left to finish and complete its caller on its own.</summary>
+    private bool Publish(IPublication publication)
+    {
+        ValueTask publishing;
+        try
+        {
+            publishing = publication.PublishAsync();
+        }
+        catch (Exception e)
+        {
+            publishing = ValueTask.FromException(e);
+        }
+
+        if (publishing.IsCompletedSuccessfully)
+        {
+            return true;
+        }
+
+        var running = publishing.AsTask();
+        try
+        {
+            if (!running.Wait(StallLimit))
+            {
+                _logger.LogWarning("Publishing committed updates took over {StallLimit}: the updates committed after them go on",
+                    StallLimit);
+                _ = FinishLateAsync(running, publication);
+                return false;
+            }
+        }
+        catch (AggregateException e)
+        {
+            _logger.LogError(e.InnerException ?? e, "Publishing committed updates failed: their devices find them with getDifference");
+        }
+
+        return true;
     }
 
     private async Task FinishLateAsync(Task running, IPublication publication)
