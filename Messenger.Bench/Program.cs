@@ -4,7 +4,8 @@ using Messenger.Bench.Scenarios;
 // Scenarios (dotnet run -c Release --project Messenger.Bench -- <scenario> [--duration S] [--json PATH] [--key value ...]):
 //   writer     durable appends/s through the group-commit writer (--producers, --synchronous, --batch, --table)
 //   login      sign-ins/s at the configured Argon2id cost, in process (--concurrency, --iterations, --memory-kib)
-//   handshake  new connections + Noise IK handshakes/s (--connections parallel)
+//   handshake  new connections + Noise IK handshakes/s (--connections parallel); --client lean (default: a raw WebSocket
+//              doing the SDK's protocol, LeanConnection) or sdk (MessengerClient.ConnectAsync)
 //   rpc        help.ping calls/s against a bare SignalR echo at the same --connections/--window (ratio)
 //   idle       server RSS per idle connection (--connections, --settle)
 //   chat       private messages between --connections devices in pairs (default 1000), --window in flight each (default 4)

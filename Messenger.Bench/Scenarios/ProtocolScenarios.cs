@@ -10,11 +10,20 @@ namespace Messenger.Bench.Scenarios;
 /// server memory per idle connection. The server is the real host in a child process (or <c>--url</c>).</summary>
 internal static class ProtocolScenarios
 {
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+
     public static async Task<BenchReport> HandshakeAsync(BenchOptions options)
     {
         var parallel = options.Int("connections", 64);
+        var client = options.Get("client") ?? "lean";
+        if (client is not ("lean" or "sdk"))
+        {
+            throw new ArgumentException($"--client is lean or sdk, not '{client}'");
+        }
+
         var report = new BenchReport("handshake");
         report.Parameters["parallel"] = parallel;
+        report.Labels["client"] = client;
         report.Parameters["duration_s"] = options.Duration.TotalSeconds;
         var warmup = TimeSpan.FromSeconds(options.Double("warmup", 30));
         report.Parameters["warmup_s"] = warmup.TotalSeconds;
@@ -24,11 +33,11 @@ internal static class ProtocolScenarios
         // (Kestrel, SignalR, WebSockets: hundreds of async state machines) goes on being recompiled at higher tiers
         // for tens of seconds. 10 to 15 s in, the JIT still took 13-14 % of each process's CPU (perf, 2026-12-02), and
         // the rate measured after 5 s of warm-up was 600/s against 1,072/s after 30 s.
-        await ConnectLoopAsync(server, parallel, warmup);
+        await ConnectLoopAsync(server, client, parallel, warmup);
         var serverCpuBefore = server.CpuTime();
         var benchCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var handshakes = (await ConnectLoopAsync(server, parallel, options.Duration)).Sum();
+        var handshakes = (await ConnectLoopAsync(server, client, parallel, options.Duration)).Sum();
         report.Figures["handshakes_per_sec"] = handshakes / clock.Elapsed.TotalSeconds;
 
         // CPU time per handshake of each process: what a connection costs, whatever else the machine was doing.
@@ -39,23 +48,39 @@ internal static class ProtocolScenarios
 
         report.Figures["client_cpu_us_per_handshake"] = (Process.GetCurrentProcess().TotalProcessorTime - benchCpuBefore).TotalMicroseconds / handshakes;
         report.Figures["noise_responder_per_core_per_sec"] = NoiseResponderRate(TimeSpan.FromSeconds(3));
-        report.Notes.Add("each handshake is a new SignalR WebSocket connection (negotiation skipped) plus the Noise IK handshake");
+        report.Notes.Add(client == "lean"
+            ? "client lean: each handshake a raw WebSocket (negotiation skipped), SignalR's messagepack handshake, Noise IK through the hub's Handshake, "
+                + "the SDK's first frame (a ping on a new session) and the server's pong opened, then a clean close"
+            : "client sdk: each handshake a MessengerClient.ConnectAsync (SignalR WebSocket, negotiation skipped, Noise IK), then disposed");
         report.Notes.Add("noise_responder_per_core_per_sec: the server's half of the IK handshake alone (4 DH + 1 key generation), one thread, no I/O");
         report.Notes.Add("cpu_us_per_handshake: utime+stime of the server (child) and of this process (the clients) over the window, per handshake");
         return report;
     }
 
-    /// <summary>New connections (each with its handshake), <paramref name="parallel"/> at a time, for <paramref name="duration"/>; the count of each lane.</summary>
-    private static async Task<long[]> ConnectLoopAsync(ServerProcess server, int parallel, TimeSpan duration)
+    /// <summary>New connections (each with its handshake) of the SDK or of <see cref="LeanConnection"/>,
+    /// <paramref name="parallel"/> at a time, for <paramref name="duration"/>; the count of each lane.</summary>
+    private static async Task<long[]> ConnectLoopAsync(ServerProcess server, string client, int parallel, TimeSpan duration)
     {
         using var stop = new CancellationTokenSource(duration);
+        // A connection under way when the time is up completes and counts, as the SDK's do; one that hangs fails the run
+        // after the SDK's ConnectTimeout.
+        using var hung = new CancellationTokenSource(duration + ConnectTimeout);
         var token = stop.Token;
+        var hub = LeanConnection.HubUri(server.Url);
         return await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
         {
             long done = 0;
             while (!token.IsCancellationRequested)
             {
-                await using var client = await MessengerClient.ConnectAsync(Options(server, autoReconnect: false));
+                if (client == "lean")
+                {
+                    await LeanConnection.HandshakeAsync(hub, server.PublicKey, hung.Token);
+                }
+                else
+                {
+                    await using var connection = await MessengerClient.ConnectAsync(Options(server, autoReconnect: false));
+                }
+
                 done++;
             }
 
@@ -197,7 +222,7 @@ internal static class ProtocolScenarios
         ServerUrl = server.Url,
         ServerPublicKey = server.PublicKey,
         AutoReconnect = autoReconnect,
-        ConnectTimeout = TimeSpan.FromSeconds(60),
+        ConnectTimeout = ConnectTimeout,
         CallTimeout = TimeSpan.FromSeconds(60),
         ConfigureTransport = ServerProcess.WebSocketsOnly,
     };

@@ -14,11 +14,12 @@ public sealed class DependencyRulesTests
     private static readonly Assembly Contracts = typeof(Messenger.Contracts.ContractsAssembly).Assembly;
     private static readonly Assembly Host = typeof(Messenger.Host.MessengerApp).Assembly;
 
-    /// <summary>Every module the host loads: the Messenger.* assemblies next to the tests that are not infrastructure.</summary>
+    /// <summary>Every module the host loads: the Messenger.* assemblies next to the tests that are not infrastructure
+    /// (nor the bench tool, whose lean handshake client the tests run).</summary>
     public static IReadOnlyList<Assembly> Modules { get; } = Directory
         .GetFiles(AppContext.BaseDirectory, "Messenger.*.dll")
         .Select(path => Path.GetFileNameWithoutExtension(path))
-        .Where(name => name is not ("Messenger.Kernel" or "Messenger.Contracts" or "Messenger.Host" or "Messenger.Tests" or "Messenger.Client"))
+        .Where(name => name is not ("Messenger.Kernel" or "Messenger.Contracts" or "Messenger.Host" or "Messenger.Tests" or "Messenger.Client" or "Messenger.Bench"))
         .Select(Assembly.Load)
         .ToList();
 
