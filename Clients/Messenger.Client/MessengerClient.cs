@@ -204,6 +204,7 @@ public sealed class MessengerClient : IAsyncDisposable
                     : cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)
                         : new CallTimeoutException(method, _options.CallTimeout));
+                if (!_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested) DumpLink("timeout " + method);
             }
         });
         return await pending.Result.Task;
@@ -264,11 +265,14 @@ public sealed class MessengerClient : IAsyncDisposable
         var connections = new TrackedConnections();
         var hub = NewHubConnection(connections);
         var link = new Link(hub, connections, _options.Clock.GetUtcNow());
+        T($"open {link.Id} start");
         hub.On<byte[]>(ProtocolConstants.ReceiveMethod, frame => OnFrame(link, frame));
         hub.Closed += error => OnLinkClosedAsync(link, error);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
+        // A connect given up ends the link's HTTP requests at once: long polling's close waits for them (LinkRequests).
+        var giveUp = timeout.Token.Register(connections.GiveUp);
         try
         {
             await hub.StartAsync(timeout.Token);
@@ -278,6 +282,7 @@ public sealed class MessengerClient : IAsyncDisposable
             var info = WireSerializer.Deserialize<HandshakeInfo>(handshake.ReadMessage(message2));
             _msgIds.Offset = DateTimeOffset.FromUnixTimeMilliseconds(info.ServerTimeUnixMs) - _options.Clock.GetUtcNow();
             (link.Send, link.Receive) = handshake.Split();
+            await giveUp.DisposeAsync();
             if (_options.AfterHandshake is { } afterHandshake)
             {
                 await afterHandshake(hub);
@@ -285,10 +290,14 @@ public sealed class MessengerClient : IAsyncDisposable
         }
         catch (Exception e)
         {
+            await giveUp.DisposeAsync();
+            connections.GiveUp();
             // Closed whatever went wrong, the caller's cancellation too: else its socket stays open until the server's
             // handshake timeout.
+            T($"open {link.Id} failed {e.GetType().Name} {e.Message}; disposing");
             link.Abandoned = true;
             await hub.DisposeAsync();
+            T($"open {link.Id} failed, disposed");
             cancellationToken.ThrowIfCancellationRequested();
             throw new MessengerConnectionException(e switch
             {
@@ -303,6 +312,7 @@ public sealed class MessengerClient : IAsyncDisposable
         }
 
         ConnectionCount++;
+        T($"open {link.Id} ok, conns {ConnectionCount} state {hub.State}");
         // A full fence, so the state read below comes after it: a close that lands from here on finds the link in
         // OnLinkClosedAsync.
         Interlocked.Exchange(ref _link, link);
@@ -351,6 +361,9 @@ public sealed class MessengerClient : IAsyncDisposable
 
         var transport = new HttpConnectionOptions { Url = url };
         _options.ConfigureTransport?.Invoke(transport);
+        var appHandler = transport.HttpMessageHandlerFactory;
+        if (Environment.GetEnvironmentVariable("MESSENGER_NO_FIX") is null) transport.HttpMessageHandlerFactory = inner =>
+            new LinkRequests(appHandler?.Invoke(inner) ?? inner, _options.ServerTimeout, connections.GivenUp);
         connections.Inner = new HttpConnectionFactory(Microsoft.Extensions.Options.Options.Create(transport), NullLoggerFactory.Instance);
         return new HubConnection(connections, HubProtocol, new UriEndPoint(url), NoServices.Instance, NullLoggerFactory.Instance)
         {
@@ -362,6 +375,7 @@ public sealed class MessengerClient : IAsyncDisposable
     {
         // Taken at once, so of the two that may handle one close (Closed, and OpenLinkAsync for a close before the link
         // was taken) only one reconnects.
+        T($"closed {link.Id} abandoned {link.Abandoned} current {Volatile.Read(ref _link)?.Id} error {error?.GetType().Name} {error?.Message}");
         if (link.Abandoned || _disposed.IsCancellationRequested || Interlocked.CompareExchange(ref _link, null, link) != link)
         {
             return;
@@ -369,6 +383,7 @@ public sealed class MessengerClient : IAsyncDisposable
 
         Volatile.Write(ref _linkReady, NewLinkSignal());
         await link.Hub.DisposeAsync();
+        T($"closed {link.Id}: hub disposed");
         if (!_options.AutoReconnect)
         {
             // Closed for good: whatever is called from now on fails at once, and the events reader ends with it.
@@ -385,6 +400,7 @@ public sealed class MessengerClient : IAsyncDisposable
             try
             {
                 await Task.Delay(_backoff.WithJitter(delay, Random.Shared), _options.Clock, _disposed.Token);
+                T("reconnect attempt");
                 await OpenLinkAsync(_disposed.Token);
                 _backoff.Connected(delay);
                 Raise(Reconnected, nameof(Reconnected));
@@ -394,8 +410,9 @@ public sealed class MessengerClient : IAsyncDisposable
             {
                 return;
             }
-            catch (MessengerConnectionException)
+            catch (MessengerConnectionException e)
             {
+                T("reconnect failed " + e.Message);
                 delay = _backoff.Grow(delay);
             }
         }
@@ -404,6 +421,8 @@ public sealed class MessengerClient : IAsyncDisposable
     private async Task SendLoopAsync()
     {
         var batch = new List<Envelope>(64);
+        // One bound for every send (below), reset between them rather than made per frame.
+        var sendBound = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
         try
         {
             // Disposing completes the channel, which ends this loop; what is still queued then is not sent.
@@ -443,26 +462,41 @@ public sealed class MessengerClient : IAsyncDisposable
                 // would keep its Closed from ever being raised, and the client from ever reconnecting. So a send that
                 // finds no room within ServerTimeout gives up and stops the link, as a link that brings nothing for as
                 // long is taken as dead.
-                using var sendBound = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
                 sendBound.CancelAfter(_options.ServerTimeout);
                 try
                 {
                     // Written to the connection before the send completes: the pooled buffer is free after it.
                     await link.Hub.SendAsync(ProtocolConstants.SendMethod, frame.Segment, sendBound.Token);
+                    Volatile.Write(ref _lastOut, DateTime.UtcNow.Ticks);
                 }
                 catch (OperationCanceledException) when (!_disposed.IsCancellationRequested)
                 {
                     // Unanswered calls stay pending and are resent on the next link.
+                    T($"send bound hit on {link.Id} state {link.Hub.State}; aborting");
                     _ = link.AbortAsync();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    T($"send failed on {link.Id}: {e.GetType().Name} {e.Message}");
                     // The link is gone: unanswered calls stay pending and are resent on the next link.
+                }
+                finally
+                {
+                    // Disarmed for the next send; made anew only after one hit its bound (TryReset fails once cancelled).
+                    if (!sendBound.TryReset())
+                    {
+                        sendBound.Dispose();
+                        sendBound = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+                    }
                 }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+        finally
+        {
+            sendBound.Dispose();
         }
     }
 
@@ -517,6 +551,7 @@ public sealed class MessengerClient : IAsyncDisposable
 
     private void OnFrame(Link link, byte[] frame)
     {
+        Volatile.Write(ref _lastIn, DateTime.UtcNow.Ticks);
         OpenedFrame parsed;
         try
         {
@@ -676,6 +711,33 @@ public sealed class MessengerClient : IAsyncDisposable
         return new HttpClient(handler) { BaseAddress = _options.ServerUrl, Timeout = Timeout.InfiniteTimeSpan };
     });
 
+    // TEMP TRACE
+    internal string TraceName { get; set; } = "?";
+    private static readonly object TraceGate = new();
+    private static readonly string? TraceFile = Environment.GetEnvironmentVariable("MESSENGER_TRACE_FILE");
+    private long _lastIn, _lastOut;
+    private static int _stuckMarked;
+    internal void T(string what)
+    {
+        if (TraceFile is null) return;
+        lock (TraceGate)
+        {
+            File.AppendAllText(TraceFile, $"{DateTime.UtcNow:HH:mm:ss.fff} {TraceName} {_sessionId % 100000} {what}\n");
+        }
+    }
+    internal void DumpLink(string why)
+    {
+        var link = Volatile.Read(ref _link);
+        T($"DUMP {why}: link {(link is null ? "null" : $"{link.Id} state {link.Hub.State} opened {link.OpenedAt:HH:mm:ss.fff} abandoned {link.Abandoned}")} lastIn {new DateTime(Volatile.Read(ref _lastIn)):HH:mm:ss.fff} lastOut {new DateTime(Volatile.Read(ref _lastOut)):HH:mm:ss.fff} conns {ConnectionCount}");
+        if (link is null || link.Hub.State != HubConnectionState.Connected)
+        {
+            if (Environment.GetEnvironmentVariable("MESSENGER_STUCK_MARKER") is { } marker && Interlocked.Exchange(ref _stuckMarked, 1) == 0)
+            {
+                File.WriteAllText(marker, Environment.ProcessId.ToString());
+            }
+        }
+    }
+
     /// <summary>Test hook: return false to drop an inbound envelope as if it never arrived.</summary>
     internal Func<Envelope, bool>? InboundFilter { get; set; }
 
@@ -733,6 +795,7 @@ public sealed class MessengerClient : IAsyncDisposable
         // With ConfigureConnection the transport is not reachable: the hub is stopped instead.
         public async Task AbortAsync()
         {
+            connections.GiveUp();
             try
             {
                 if (connections.Current is { } connection)
@@ -752,6 +815,10 @@ public sealed class MessengerClient : IAsyncDisposable
 
         public DateTimeOffset OpenedAt { get; } = openedAt;
 
+        private static int _ids;
+
+        public int Id { get; } = Interlocked.Increment(ref _ids);
+
         public CipherState? Send { get; set; }
 
         public CipherState? Receive { get; set; }
@@ -759,10 +826,27 @@ public sealed class MessengerClient : IAsyncDisposable
         public bool Abandoned { get; set; }
     }
 
-    // The connection factory of a hub built here, keeping the transport connection it made.
+    // The connection factory of a hub built here, keeping the transport connection it made and ending its HTTP requests
+    // when the link is given up.
     private sealed class TrackedConnections : IConnectionFactory
     {
+        private readonly CancellationTokenSource _givenUp = new();
+
         public IConnectionFactory? Inner { get; set; }
+
+        public CancellationToken GivenUp => _givenUp.Token;
+
+        public void GiveUp()
+        {
+            try
+            {
+                _givenUp.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // What a request's cancellation throws changes nothing: the link is being closed.
+            }
+        }
 
         public ConnectionContext? Current { get; private set; }
 
@@ -771,6 +855,27 @@ public sealed class MessengerClient : IAsyncDisposable
             var connection = await Inner!.ConnectAsync(endpoint, cancellationToken);
             Current = connection;
             return connection;
+        }
+    }
+
+    // Every HTTP request of one link: the negotiation, and under long polling its polls, its sends (a POST per batch of
+    // frames) and the DELETE that closes it. SignalR gives a send and the DELETE no bound but its HttpClient's 120 s, and
+    // long polling's close (the transport's StopAsync, which the hub awaits under its connection lock, from a failed
+    // StartAsync too) waits for the send in flight: a POST swallowed by a dead network kept a connect for two minutes,
+    // past ConnectTimeout, and an open link's Closed from being raised. So a request other than a poll (a GET, which the
+    // server holds up to 90 s) gets ServerTimeout, as a send on the socket does, and every request ends at once when the
+    // link is given up (its connect timed out or was cancelled, or a send found no room).
+    private sealed class LinkRequests(HttpMessageHandler inner, TimeSpan bound, CancellationToken givenUp) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, givenUp);
+            if (request.Method != HttpMethod.Get)
+            {
+                stop.CancelAfter(bound);
+            }
+
+            return await base.SendAsync(request, stop.Token);
         }
     }
 

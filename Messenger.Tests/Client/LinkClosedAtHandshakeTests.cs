@@ -1,6 +1,7 @@
 using Messenger.Client;
 using Messenger.Contracts.Help;
 using Messenger.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Messenger.Tests.Client;
@@ -94,6 +95,35 @@ public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
             .BeTrue("the jammed link is given up and replaced by a new one");
         (await client.CallAsync(new PingCall(8)).WaitAsync(Bound)).Id.Should().Be(8);
         _ = Task.WhenAll(calls).ContinueWith(t => t.Exception, TaskScheduler.Default);
+    }
+
+    // What network chaos seed 1010 hit: a connect that fell back to long polling (the relay broke its WebSocket) sent
+    // SignalR's handshake in a POST the network swallowed. Long polling's close waits for its send in flight, and SignalR
+    // bounds that POST by nothing but its HttpClient's 120 s: the failed StartAsync's own cleanup kept the reconnect
+    // waiting past ConnectTimeout, and an open link's close (here) kept its Closed from being raised. Long polling has
+    // no keep-alive pings of SignalR's, so the call's send is what meets the dead link.
+    [Fact]
+    public async Task ALongPollingLinkWhoseSendGoesUnanswered_IsReplaced_AndCallsGoThrough()
+    {
+        await using var relay = new TcpRelay(_host.BaseAddress);
+        var defaults = _host.ClientOptions();
+        await using var client = await MessengerClient.ConnectAsync(new MessengerClientOptions
+        {
+            ServerUrl = relay.Address,
+            ServerPublicKey = defaults.ServerPublicKey,
+            DeviceKeys = defaults.DeviceKeys,
+            CallTimeout = TimeSpan.FromSeconds(60),
+            ServerTimeout = TimeSpan.FromSeconds(2),
+            ConfigureTransport = http => http.Transports = HttpTransportType.LongPolling,
+        });
+        (await client.CallAsync(new PingCall(1)).WaitAsync(Bound)).Id.Should().Be(1);
+
+        relay.Jam(httpToo: true);
+        var call = client.CallAsync(new PingCall(9));
+
+        (await Eventually(() => client.IsConnected && client.ConnectionCount == 2, Bound)).Should()
+            .BeTrue("the long-polling link whose send got no answer is closed and replaced by a new one");
+        (await call.WaitAsync(Bound)).Id.Should().Be(9);
     }
 
     private static async Task<bool> Eventually(Func<bool> condition, TimeSpan bound)

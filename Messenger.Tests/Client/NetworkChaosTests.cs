@@ -613,7 +613,13 @@ internal sealed class ChaosDevice(MessengerClient client, long userId, string na
     private readonly List<string> _anomalies = [];
     private Task _reading = Task.CompletedTask;
 
-    public MessengerClient Client { get; } = client;
+    public MessengerClient Client { get; } = Named(client, name);
+
+    private static MessengerClient Named(MessengerClient client, string name)
+    {
+        client.TraceName = name;
+        return client;
+    }
 
     public long UserId { get; } = userId;
 
