@@ -204,7 +204,6 @@ public sealed class MessengerClient : IAsyncDisposable
                     : cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)
                         : new CallTimeoutException(method, _options.CallTimeout));
-                if (!_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested) DumpLink("timeout " + method);
             }
         });
         return await pending.Result.Task;
@@ -265,7 +264,6 @@ public sealed class MessengerClient : IAsyncDisposable
         var connections = new TrackedConnections();
         var hub = NewHubConnection(connections);
         var link = new Link(hub, connections, _options.Clock.GetUtcNow());
-        T($"open {link.Id} start");
         hub.On<byte[]>(ProtocolConstants.ReceiveMethod, frame => OnFrame(link, frame));
         hub.Closed += error => OnLinkClosedAsync(link, error);
 
@@ -294,10 +292,8 @@ public sealed class MessengerClient : IAsyncDisposable
             connections.GiveUp();
             // Closed whatever went wrong, the caller's cancellation too: else its socket stays open until the server's
             // handshake timeout.
-            T($"open {link.Id} failed {e.GetType().Name} {e.Message}; disposing");
             link.Abandoned = true;
             await hub.DisposeAsync();
-            T($"open {link.Id} failed, disposed");
             cancellationToken.ThrowIfCancellationRequested();
             throw new MessengerConnectionException(e switch
             {
@@ -312,7 +308,6 @@ public sealed class MessengerClient : IAsyncDisposable
         }
 
         ConnectionCount++;
-        T($"open {link.Id} ok, conns {ConnectionCount} state {hub.State}");
         // A full fence, so the state read below comes after it: a close that lands from here on finds the link in
         // OnLinkClosedAsync.
         Interlocked.Exchange(ref _link, link);
@@ -362,7 +357,7 @@ public sealed class MessengerClient : IAsyncDisposable
         var transport = new HttpConnectionOptions { Url = url };
         _options.ConfigureTransport?.Invoke(transport);
         var appHandler = transport.HttpMessageHandlerFactory;
-        if (Environment.GetEnvironmentVariable("MESSENGER_NO_FIX") is null) transport.HttpMessageHandlerFactory = inner =>
+        transport.HttpMessageHandlerFactory = inner =>
             new LinkRequests(appHandler?.Invoke(inner) ?? inner, _options.ServerTimeout, connections.GivenUp);
         connections.Inner = new HttpConnectionFactory(Microsoft.Extensions.Options.Options.Create(transport), NullLoggerFactory.Instance);
         return new HubConnection(connections, HubProtocol, new UriEndPoint(url), NoServices.Instance, NullLoggerFactory.Instance)
@@ -375,7 +370,6 @@ public sealed class MessengerClient : IAsyncDisposable
     {
         // Taken at once, so of the two that may handle one close (Closed, and OpenLinkAsync for a close before the link
         // was taken) only one reconnects.
-        T($"closed {link.Id} abandoned {link.Abandoned} current {Volatile.Read(ref _link)?.Id} error {error?.GetType().Name} {error?.Message}");
         if (link.Abandoned || _disposed.IsCancellationRequested || Interlocked.CompareExchange(ref _link, null, link) != link)
         {
             return;
@@ -383,7 +377,6 @@ public sealed class MessengerClient : IAsyncDisposable
 
         Volatile.Write(ref _linkReady, NewLinkSignal());
         await link.Hub.DisposeAsync();
-        T($"closed {link.Id}: hub disposed");
         if (!_options.AutoReconnect)
         {
             // Closed for good: whatever is called from now on fails at once, and the events reader ends with it.
@@ -400,7 +393,6 @@ public sealed class MessengerClient : IAsyncDisposable
             try
             {
                 await Task.Delay(_backoff.WithJitter(delay, Random.Shared), _options.Clock, _disposed.Token);
-                T("reconnect attempt");
                 await OpenLinkAsync(_disposed.Token);
                 _backoff.Connected(delay);
                 Raise(Reconnected, nameof(Reconnected));
@@ -410,9 +402,8 @@ public sealed class MessengerClient : IAsyncDisposable
             {
                 return;
             }
-            catch (MessengerConnectionException e)
+            catch (MessengerConnectionException)
             {
-                T("reconnect failed " + e.Message);
                 delay = _backoff.Grow(delay);
             }
         }
@@ -467,17 +458,14 @@ public sealed class MessengerClient : IAsyncDisposable
                 {
                     // Written to the connection before the send completes: the pooled buffer is free after it.
                     await link.Hub.SendAsync(ProtocolConstants.SendMethod, frame.Segment, sendBound.Token);
-                    Volatile.Write(ref _lastOut, DateTime.UtcNow.Ticks);
                 }
                 catch (OperationCanceledException) when (!_disposed.IsCancellationRequested)
                 {
                     // Unanswered calls stay pending and are resent on the next link.
-                    T($"send bound hit on {link.Id} state {link.Hub.State}; aborting");
                     _ = link.AbortAsync();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    T($"send failed on {link.Id}: {e.GetType().Name} {e.Message}");
                     // The link is gone: unanswered calls stay pending and are resent on the next link.
                 }
                 finally
@@ -551,7 +539,6 @@ public sealed class MessengerClient : IAsyncDisposable
 
     private void OnFrame(Link link, byte[] frame)
     {
-        Volatile.Write(ref _lastIn, DateTime.UtcNow.Ticks);
         OpenedFrame parsed;
         try
         {
@@ -711,33 +698,6 @@ public sealed class MessengerClient : IAsyncDisposable
         return new HttpClient(handler) { BaseAddress = _options.ServerUrl, Timeout = Timeout.InfiniteTimeSpan };
     });
 
-    // TEMP TRACE
-    internal string TraceName { get; set; } = "?";
-    private static readonly object TraceGate = new();
-    private static readonly string? TraceFile = Environment.GetEnvironmentVariable("MESSENGER_TRACE_FILE");
-    private long _lastIn, _lastOut;
-    private static int _stuckMarked;
-    internal void T(string what)
-    {
-        if (TraceFile is null) return;
-        lock (TraceGate)
-        {
-            File.AppendAllText(TraceFile, $"{DateTime.UtcNow:HH:mm:ss.fff} {TraceName} {_sessionId % 100000} {what}\n");
-        }
-    }
-    internal void DumpLink(string why)
-    {
-        var link = Volatile.Read(ref _link);
-        T($"DUMP {why}: link {(link is null ? "null" : $"{link.Id} state {link.Hub.State} opened {link.OpenedAt:HH:mm:ss.fff} abandoned {link.Abandoned}")} lastIn {new DateTime(Volatile.Read(ref _lastIn)):HH:mm:ss.fff} lastOut {new DateTime(Volatile.Read(ref _lastOut)):HH:mm:ss.fff} conns {ConnectionCount}");
-        if (link is null || link.Hub.State != HubConnectionState.Connected)
-        {
-            if (Environment.GetEnvironmentVariable("MESSENGER_STUCK_MARKER") is { } marker && Interlocked.Exchange(ref _stuckMarked, 1) == 0)
-            {
-                File.WriteAllText(marker, Environment.ProcessId.ToString());
-            }
-        }
-    }
-
     /// <summary>Test hook: return false to drop an inbound envelope as if it never arrived.</summary>
     internal Func<Envelope, bool>? InboundFilter { get; set; }
 
@@ -814,10 +774,6 @@ public sealed class MessengerClient : IAsyncDisposable
         }
 
         public DateTimeOffset OpenedAt { get; } = openedAt;
-
-        private static int _ids;
-
-        public int Id { get; } = Interlocked.Increment(ref _ids);
 
         public CipherState? Send { get; set; }
 
