@@ -269,6 +269,8 @@ public sealed class MessengerClient : IAsyncDisposable
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
+        // A connect given up ends the link's HTTP requests at once: long polling's close waits for them (LinkRequests).
+        var giveUp = timeout.Token.Register(connections.GiveUp);
         try
         {
             await hub.StartAsync(timeout.Token);
@@ -278,6 +280,7 @@ public sealed class MessengerClient : IAsyncDisposable
             var info = WireSerializer.Deserialize<HandshakeInfo>(handshake.ReadMessage(message2));
             _msgIds.Offset = DateTimeOffset.FromUnixTimeMilliseconds(info.ServerTimeUnixMs) - _options.Clock.GetUtcNow();
             (link.Send, link.Receive) = handshake.Split();
+            await giveUp.DisposeAsync();
             if (_options.AfterHandshake is { } afterHandshake)
             {
                 await afterHandshake(hub);
@@ -285,6 +288,8 @@ public sealed class MessengerClient : IAsyncDisposable
         }
         catch (Exception e)
         {
+            await giveUp.DisposeAsync();
+            connections.GiveUp();
             // Closed whatever went wrong, the caller's cancellation too: else its socket stays open until the server's
             // handshake timeout.
             link.Abandoned = true;
@@ -351,6 +356,9 @@ public sealed class MessengerClient : IAsyncDisposable
 
         var transport = new HttpConnectionOptions { Url = url };
         _options.ConfigureTransport?.Invoke(transport);
+        var appHandler = transport.HttpMessageHandlerFactory;
+        transport.HttpMessageHandlerFactory = inner =>
+            new LinkRequests(appHandler?.Invoke(inner) ?? inner, _options.ServerTimeout, connections.GivenUp);
         connections.Inner = new HttpConnectionFactory(Microsoft.Extensions.Options.Options.Create(transport), NullLoggerFactory.Instance);
         return new HubConnection(connections, HubProtocol, new UriEndPoint(url), NoServices.Instance, NullLoggerFactory.Instance)
         {
@@ -404,6 +412,8 @@ public sealed class MessengerClient : IAsyncDisposable
     private async Task SendLoopAsync()
     {
         var batch = new List<Envelope>(64);
+        // One bound for every send (below), reset between them rather than made per frame.
+        var sendBound = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
         try
         {
             // Disposing completes the channel, which ends this loop; what is still queued then is not sent.
@@ -443,7 +453,6 @@ public sealed class MessengerClient : IAsyncDisposable
                 // would keep its Closed from ever being raised, and the client from ever reconnecting. So a send that
                 // finds no room within ServerTimeout gives up and stops the link, as a link that brings nothing for as
                 // long is taken as dead.
-                using var sendBound = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
                 sendBound.CancelAfter(_options.ServerTimeout);
                 try
                 {
@@ -459,10 +468,23 @@ public sealed class MessengerClient : IAsyncDisposable
                 {
                     // The link is gone: unanswered calls stay pending and are resent on the next link.
                 }
+                finally
+                {
+                    // Disarmed for the next send; made anew only after one hit its bound (TryReset fails once cancelled).
+                    if (!sendBound.TryReset())
+                    {
+                        sendBound.Dispose();
+                        sendBound = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+                    }
+                }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+        finally
+        {
+            sendBound.Dispose();
         }
     }
 
@@ -733,6 +755,7 @@ public sealed class MessengerClient : IAsyncDisposable
         // With ConfigureConnection the transport is not reachable: the hub is stopped instead.
         public async Task AbortAsync()
         {
+            connections.GiveUp();
             try
             {
                 if (connections.Current is { } connection)
@@ -759,10 +782,27 @@ public sealed class MessengerClient : IAsyncDisposable
         public bool Abandoned { get; set; }
     }
 
-    // The connection factory of a hub built here, keeping the transport connection it made.
+    // The connection factory of a hub built here, keeping the transport connection it made and ending its HTTP requests
+    // when the link is given up.
     private sealed class TrackedConnections : IConnectionFactory
     {
+        private readonly CancellationTokenSource _givenUp = new();
+
         public IConnectionFactory? Inner { get; set; }
+
+        public CancellationToken GivenUp => _givenUp.Token;
+
+        public void GiveUp()
+        {
+            try
+            {
+                _givenUp.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // What a request's cancellation throws changes nothing: the link is being closed.
+            }
+        }
 
         public ConnectionContext? Current { get; private set; }
 
@@ -771,6 +811,27 @@ public sealed class MessengerClient : IAsyncDisposable
             var connection = await Inner!.ConnectAsync(endpoint, cancellationToken);
             Current = connection;
             return connection;
+        }
+    }
+
+    // Every HTTP request of one link: the negotiation, and under long polling its polls, its sends (a POST per batch of
+    // frames) and the DELETE that closes it. SignalR gives a send and the DELETE no bound but its HttpClient's 120 s, and
+    // long polling's close (the transport's StopAsync, which the hub awaits under its connection lock, from a failed
+    // StartAsync too) waits for the send in flight: a POST swallowed by a dead network kept a connect for two minutes,
+    // past ConnectTimeout, and an open link's Closed from being raised. So a request other than a poll (a GET, which the
+    // server holds up to 90 s) gets ServerTimeout, as a send on the socket does, and every request ends at once when the
+    // link is given up (its connect timed out or was cancelled, or a send found no room).
+    private sealed class LinkRequests(HttpMessageHandler inner, TimeSpan bound, CancellationToken givenUp) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, givenUp);
+            if (request.Method != HttpMethod.Get)
+            {
+                stop.CancelAfter(bound);
+            }
+
+            return await base.SendAsync(request, stop.Token);
         }
     }
 

@@ -451,6 +451,12 @@ internal sealed class ChaosWorld : IAsyncDisposable
             {
                 if (dialogs.SingleOrDefault(d => d.Peer == chat) is not { } dialog)
                 {
+                    if (chat.Kind == PeerKind.User && histories[(userId, chat)].Length == 0)
+                    {
+                        // Every message of the private chat deleted for everyone (or none sent): it has no row.
+                        continue;
+                    }
+
                     problems.Add($"{_names[userId]} has no dialog for {chat} (of {dialogs.Length}), whose history has {histories[(userId, chat)].Length} messages");
                     continue;
                 }

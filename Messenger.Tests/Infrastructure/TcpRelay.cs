@@ -67,13 +67,15 @@ public sealed class TcpRelay : IAsyncDisposable
     /// <summary>
     /// Jams every WebSocket open now, leaving it open: what the server sends is swallowed (as <see cref="Silence"/> does),
     /// and what the client sends is no longer read, so once the socket's buffers fill, the client's writes wait for room
-    /// that never comes. New connections are carried as before.
+    /// that never comes. With <paramref name="httpToo"/> its plain HTTP connections open now are jammed as well (a
+    /// long-polling client's poll, and the idle one its next send goes out on: that request waits for an answer that
+    /// never comes). New connections are carried as before.
     /// </summary>
-    public void Jam()
+    public void Jam(bool httpToo = false)
     {
         lock (_links)
         {
-            foreach (var link in _links.Where(l => l.IsWebSocket))
+            foreach (var link in _links.Where(l => httpToo || l.IsWebSocket))
             {
                 link.Silent = true;
                 link.Jammed = true;
