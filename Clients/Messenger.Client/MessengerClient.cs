@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Threading.Channels;
 using MessagePack;
 using Messenger.Contracts.Noise;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Wire;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -412,7 +414,7 @@ public sealed class MessengerClient : IAsyncDisposable
     private async Task SendLoopAsync()
     {
         var batch = new List<Envelope>(64);
-        // One bound for every send (below), reset between them rather than made per frame.
+        // The token a send is given up by (WatchSendAsync): one for every send, made anew only after one was given up.
         var sendBound = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
         try
         {
@@ -448,16 +450,16 @@ public sealed class MessengerClient : IAsyncDisposable
                     : new Envelope(_msgIds.Next(), NextSeqNo(content: false), new ContainerBody([.. batch]));
                 batch.Clear();
                 using var frame = FrameCodec.Seal(link.Send!, new Frame(_sessionId, outgoing));
-                // HubConnection holds its connection lock while a send waits for room on the socket, and its close waits
-                // for that lock: a send stuck on a link that takes nothing (the peer stopped reading, the socket stays open)
-                // would keep its Closed from ever being raised, and the client from ever reconnecting. So a send that
-                // finds no room within ServerTimeout gives up and stops the link, as a link that brings nothing for as
-                // long is taken as dead.
-                sendBound.CancelAfter(_options.ServerTimeout);
                 try
                 {
                     // Written to the connection before the send completes: the pooled buffer is free after it.
-                    await link.Hub.SendAsync(ProtocolConstants.SendMethod, frame.Segment, sendBound.Token);
+                    var sending = link.Hub.SendAsync(ProtocolConstants.SendMethod, frame.Segment, sendBound.Token);
+                    if (!sending.IsCompleted)
+                    {
+                        await WatchSendAsync(link, sending, sendBound);
+                    }
+
+                    await sending;
                 }
                 catch (OperationCanceledException) when (!_disposed.IsCancellationRequested)
                 {
@@ -470,8 +472,8 @@ public sealed class MessengerClient : IAsyncDisposable
                 }
                 finally
                 {
-                    // Disarmed for the next send; made anew only after one hit its bound (TryReset fails once cancelled).
-                    if (!sendBound.TryReset())
+                    // Cancelled only when a send was given up: then made anew for the next link's.
+                    if (sendBound.IsCancellationRequested)
                     {
                         sendBound.Dispose();
                         sendBound = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
@@ -486,6 +488,46 @@ public sealed class MessengerClient : IAsyncDisposable
         {
             sendBound.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Waits for a send that found no room on the socket at once, and gives it up (cancels
+    /// <paramref name="sendBound"/>: the send then ends with <see cref="OperationCanceledException"/>, and the link is
+    /// aborted) once it has waited <see cref="MessengerClientOptions.ServerTimeout"/> while the link brought nothing for
+    /// as long.
+    /// </summary>
+    /// <remarks>
+    /// HubConnection holds its connection lock while a send waits for room on the socket, and its close waits for that
+    /// lock: a send stuck on a link that takes nothing (the peer stopped reading, the socket stays open) would keep its
+    /// <c>Closed</c> from ever being raised, and the client from ever reconnecting. But a send also waits on a link that
+    /// is only slow: SignalR's pipe holds 1 MiB, an RPC upload has four 512 KiB parts in flight, and on an uplink under
+    /// ≈ 70 KB/s a frame takes longer than ServerTimeout to go out, while the server's pings keep arriving. Bounding the
+    /// send alone aborted such a link again and again, and an upload whose parts took that long never finished. So the
+    /// link counts the bytes it receives (<see cref="TrackedConnections"/>), and a waiting send is given up only when
+    /// nothing came for ServerTimeout either: the hub's own test for a dead link, which its close, stuck behind the send,
+    /// could not act on. With <c>ConfigureConnection</c> the transport is not reachable and the send alone is bounded.
+    /// </remarks>
+    private async Task WatchSendAsync(Link link, Task sending, CancellationTokenSource sendBound)
+    {
+        using var waits = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        while (!sending.IsCompleted && !_disposed.IsCancellationRequested)
+        {
+            if (await Task.WhenAny(sending, Task.Delay(_options.ServerTimeout, waits.Token)) == sending)
+            {
+                break;
+            }
+
+            if (!link.BroughtNothingFor(_options.ServerTimeout))
+            {
+                continue;
+            }
+
+            await sendBound.CancelAsync();
+            break;
+        }
+
+        // Ends a wait still pending once the send completed.
+        await waits.CancelAsync();
     }
 
     private void TakeAcks(List<Envelope> batch)
@@ -775,6 +817,11 @@ public sealed class MessengerClient : IAsyncDisposable
 
         public DateTimeOffset OpenedAt { get; } = openedAt;
 
+        /// <summary>True when the link received no byte for <paramref name="time"/> (always, when its transport is not
+        /// ours to watch: <c>ConfigureConnection</c>).</summary>
+        public bool BroughtNothingFor(TimeSpan time) =>
+            connections.Current is not WatchedConnection watched || Environment.TickCount64 - watched.LastReceived >= (long)time.TotalMilliseconds;
+
         public CipherState? Send { get; set; }
 
         public CipherState? Receive { get; set; }
@@ -808,9 +855,111 @@ public sealed class MessengerClient : IAsyncDisposable
 
         public async ValueTask<ConnectionContext> ConnectAsync(System.Net.EndPoint endpoint, CancellationToken cancellationToken = default)
         {
-            var connection = await Inner!.ConnectAsync(endpoint, cancellationToken);
+            var connection = new WatchedConnection(await Inner!.ConnectAsync(endpoint, cancellationToken));
             Current = connection;
             return connection;
+        }
+    }
+
+    // A transport connection whose input notes when bytes last came (SignalR's pings too, which the hub keeps to itself):
+    // what tells a slow link from a dead one (WatchSendAsync). Everything else is the connection's own.
+    private sealed class WatchedConnection : ConnectionContext
+    {
+        private readonly ConnectionContext _inner;
+        private readonly WatchedInput _input;
+
+        public WatchedConnection(ConnectionContext inner)
+        {
+            _inner = inner;
+            _input = new WatchedInput(inner.Transport.Input);
+            Transport = new WatchedPipe(_input, inner.Transport.Output);
+        }
+
+        /// <summary>When bytes last came (<see cref="Environment.TickCount64"/>), or the connection was made.</summary>
+        public long LastReceived => _input.LastReceived;
+
+        public override IDuplexPipe Transport { get; set; }
+
+        public override string ConnectionId { get => _inner.ConnectionId; set => _inner.ConnectionId = value; }
+
+        public override IFeatureCollection Features => _inner.Features;
+
+        public override IDictionary<object, object?> Items { get => _inner.Items; set => _inner.Items = value; }
+
+        public override CancellationToken ConnectionClosed { get => _inner.ConnectionClosed; set => _inner.ConnectionClosed = value; }
+
+        public override System.Net.EndPoint? LocalEndPoint { get => _inner.LocalEndPoint; set => _inner.LocalEndPoint = value; }
+
+        public override System.Net.EndPoint? RemoteEndPoint { get => _inner.RemoteEndPoint; set => _inner.RemoteEndPoint = value; }
+
+        public override void Abort(ConnectionAbortedException abortReason) => _inner.Abort(abortReason);
+
+        public override void Abort() => _inner.Abort();
+
+        public override ValueTask DisposeAsync() => _inner.DisposeAsync();
+
+        private sealed class WatchedPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+        {
+            public PipeReader Input { get; } = input;
+
+            public PipeWriter Output { get; } = output;
+        }
+
+        private sealed class WatchedInput(PipeReader inner) : PipeReader
+        {
+            private long _lastReceived = Environment.TickCount64;
+
+            public long LastReceived => Volatile.Read(ref _lastReceived);
+
+            public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+            {
+                var reading = inner.ReadAsync(cancellationToken);
+                if (!reading.IsCompletedSuccessfully)
+                {
+                    return Noted(reading);
+                }
+
+                var result = reading.Result;
+                Note(result);
+                return new ValueTask<ReadResult>(result);
+            }
+
+            public override bool TryRead(out ReadResult result)
+            {
+                if (!inner.TryRead(out result))
+                {
+                    return false;
+                }
+
+                Note(result);
+                return true;
+            }
+
+            public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
+
+            public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
+
+            public override void CancelPendingRead() => inner.CancelPendingRead();
+
+            public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+            public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
+
+            private async ValueTask<ReadResult> Noted(ValueTask<ReadResult> reading)
+            {
+                var result = await reading;
+                Note(result);
+                return result;
+            }
+
+            // A read returns when bytes came (the hub examines all it is given), or when cancelled or completed.
+            private void Note(ReadResult result)
+            {
+                if (!result.IsCanceled && !result.Buffer.IsEmpty)
+                {
+                    Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                }
+            }
         }
     }
 
@@ -819,16 +968,21 @@ public sealed class MessengerClient : IAsyncDisposable
     // long polling's close (the transport's StopAsync, which the hub awaits under its connection lock, from a failed
     // StartAsync too) waits for the send in flight: a POST swallowed by a dead network kept a connect for two minutes,
     // past ConnectTimeout, and an open link's Closed from being raised. So a request other than a poll (a GET, which the
-    // server holds up to 90 s) gets ServerTimeout, as a send on the socket does, and every request ends at once when the
-    // link is given up (its connect timed out or was cancelled, or a send found no room).
+    // server holds up to 90 s) gets ServerTimeout, as a send on the socket does, plus the time its body takes at
+    // MinimumUplink (a POST of a 512 KiB upload part on a slow uplink is not a dead link), and every request ends at once
+    // when the link is given up (its connect timed out or was cancelled, or a send found no room).
     private sealed class LinkRequests(HttpMessageHandler inner, TimeSpan bound, CancellationToken givenUp) : DelegatingHandler(inner)
     {
+        /// <summary>The slowest uplink a request's body is given time for: 8 KiB/s (≈ 64 kbit/s).</summary>
+        private const double MinimumUplink = 8 * 1024;
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, givenUp);
             if (request.Method != HttpMethod.Get)
             {
-                stop.CancelAfter(bound);
+                var body = request.Content?.Headers.ContentLength ?? 0;
+                stop.CancelAfter(bound + TimeSpan.FromSeconds(body / MinimumUplink));
             }
 
             return await base.SendAsync(request, stop.Token);
