@@ -289,7 +289,6 @@ internal sealed class ChatDirectory(Func<long, ChatInfo?> load)
 
     // The weight of the entries in _chats, plus that of loads about to go in (reserved before, given back if not kept).
     private long _held;
-    private long _loads;
 
     public ChatDirectory(GroupStore store, int largeGroupLimit)
         : this(store.LoadChat)
@@ -311,9 +310,6 @@ internal sealed class ChatDirectory(Func<long, ChatInfo?> load)
     /// <summary>Chats and memberships held (tests).</summary>
     internal (int Chats, long Weight) Held => (_chats.Count, Interlocked.Read(ref _held));
 
-    /// <summary>Loads from the database (tests: a change applied in place reads nothing).</summary>
-    internal long Loads => Interlocked.Read(ref _loads);
-
     public ChatInfo? Get(long chatId)
     {
         if (chatId <= 0)
@@ -329,7 +325,6 @@ internal sealed class ChatDirectory(Func<long, ChatInfo?> load)
         // Unknown ids are not remembered: the id may belong to a chat created a moment later.
         ref var stamp = ref StampOf(chatId);
         var before = Volatile.Read(ref stamp);
-        Interlocked.Increment(ref _loads);
         if (load(chatId) is not { } loaded)
         {
             return null;
