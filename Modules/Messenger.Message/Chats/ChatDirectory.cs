@@ -70,7 +70,7 @@ internal sealed class ChatInfo
 
     public bool HasOwnLog => Kind is ChatKind.LargeGroup or ChatKind.Channel;
 
-    /// <summary>Whether the roles changed since the shared dictionary are held apart (tests).</summary>
+    /// <summary>How many roles are held apart from the shared dictionary (tests).</summary>
     internal int PendingChanges => _changed?.Count ?? 0;
 
     /// <summary>The directory may change it in place of a load (<see cref="ChatDirectory.Apply"/>): its loader saw no
