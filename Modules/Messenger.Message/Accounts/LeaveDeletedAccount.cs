@@ -5,6 +5,7 @@ using Messenger.Kernel.Events;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
 using Messenger.Message.Editing;
 using Messenger.Message.Groups;
 using Messenger.Message.Scheduling;
@@ -63,14 +64,17 @@ internal sealed class LeaveDeletedAccount(
             return;
         }
 
+        // A new creator changes the chat itself: the cached chat is dropped then, not changed.
+        IReadOnlyList<MemberChange>? gone = [new MemberChange(userId, null)];
         if (role == MemberRole.Creator && GroupStore.Successor(scope, chatId, userId) is { } successor)
         {
             GroupStore.SetCreator(scope, chatId, successor);
+            gone = null;
         }
 
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         LiveLocations.EndAll(scope, changes.Log, chatId, userId, now, appends);
-        changes.Record(scope, chatId, userId, new ServiceAction(ServiceActions.Leave, [userId]), now, appends, joined: [], left: []);
+        changes.Record(scope, chatId, userId, new ServiceAction(ServiceActions.Leave, [userId]), now, appends, joined: [], left: [], members: gone);
         GroupStore.RemoveMember(scope, chatId, userId);
         if (GroupStore.ToChat(scope, chatId, changes.Log) is { Kind: ChatKind.Channel } chat)
         {

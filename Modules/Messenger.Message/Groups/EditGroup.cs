@@ -11,6 +11,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Kernel.Text;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
+using Messenger.Message.Chats;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Microsoft.Extensions.Options;
@@ -138,7 +139,7 @@ internal sealed class EditGroupHandler(
             scope.Execute("UPDATE message_members SET role = @role WHERE chat_id = @chat AND user_id = @user",
                 ("@role", (int)wanted), ("@chat", call.ChatId), ("@user", call.UserId));
             return (call.ChatId, new ServiceAction(call.IsAdmin ? ServiceActions.SetAdmin : ServiceActions.UnsetAdmin, [call.UserId]));
-        }, me, cancellationToken);
+        }, me, cancellationToken, members: [new MemberChange(call.UserId, call.IsAdmin ? MemberRole.Admin : MemberRole.Member)]);
     }
 
     public async ValueTask<ChatChanged> Handle(TransferOwnershipCall call, CancellationToken cancellationToken)
@@ -204,15 +205,17 @@ internal sealed class EditGroupHandler(
         }
     }
 
-    /// <summary>Runs <paramref name="change"/> and records its service action; no action: nothing changed.</summary>
-    private async Task<ChatChanged> ChangeAsync(Func<WriteScope, (long ChatId, ServiceAction? Action)> change, long me, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="change"/> and records its service action; no action: nothing changed. With
+    /// <paramref name="members"/>, the change is only those roles (the cached chat is changed, not dropped).</summary>
+    private async Task<ChatChanged> ChangeAsync(
+        Func<WriteScope, (long ChatId, ServiceAction? Action)> change, long me, CancellationToken cancellationToken, IReadOnlyList<MemberChange>? members = null)
     {
         var changed = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var (chatId, action) = change(scope);
             return action is null
                 ? changes.Unchanged(scope, chatId, me)
-                : changes.Record(scope, chatId, me, action, clock.GetUtcNow().ToUnixTimeSeconds(), appends, joined: [], left: []);
+                : changes.Record(scope, chatId, me, action, clock.GetUtcNow().ToUnixTimeSeconds(), appends, joined: [], left: [], members);
         }, cancellationToken);
         return changed;
     }
@@ -248,7 +251,7 @@ internal sealed class GetFullChatHandler(
         var (info, members) = store.Full(call.ChatId, call.Offset, string.IsNullOrEmpty(query) ? call.Limit : 0, adminsAnd);
         if (!string.IsNullOrEmpty(query))
         {
-            List<long>? visible = adminsAnd is null ? null : [.. chat.Roles.Where(r => r.Value != MemberRole.Member).Select(r => r.Key).Append(me)];
+            List<long>? visible = adminsAnd is null ? null : [.. chat.AdminIds().Append(me)];
             members = visible is null
                 ? await MemberSearch.FindAsync(store, bus, call.ChatId, info.MemberCount <= options.Value.MemberSearchScanLimit, query, cancellationToken)
                 : await MemberSearch.FindAmongAsync(store, bus, call.ChatId, visible, query, cancellationToken);

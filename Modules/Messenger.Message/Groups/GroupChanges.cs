@@ -12,7 +12,10 @@ namespace Messenger.Message.Groups;
 /// <summary>
 /// What every membership or title change does inside its unit: posts the service message that records it (into the
 /// chat's audience, like any message), tells each affected user's own log about the chat (<c>chat</c> update: they
-/// joined, left, or the chat became a large group), and, after COMMIT, drops the cached chat.
+/// joined, left, or the chat became a large group), and, after COMMIT, brings the cached chat up to date: the members
+/// who joined or went and the roles changed are applied to it in memory (<see cref="ChatDirectory.Apply"/>, the frequent
+/// changes: no reload of a large group's member list on the push path), anything else drops it (a new title, photo,
+/// rights or forum, a transfer of ownership, a conversion to a large group: rare, and reloaded by the next reader).
 /// </summary>
 internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Microsoft.Extensions.Options.IOptions<MessageOptions> options)
 {
@@ -57,10 +60,12 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
 
     /// <summary>Posts the service message and the affected users' chat updates; returns the caller's answer. A channel's
     /// comings and goings post nothing (as in Telegram): its subscribers do not learn of one another, and its history is
-    /// its posts; the users concerned still get their chat update, and the answer is the channel's log as it is.</summary>
+    /// its posts; the users concerned still get their chat update, and the answer is the channel's log as it is. With
+    /// <paramref name="members"/>, the change is only those members' roles (null: gone), applied to the cached chat after
+    /// COMMIT; without, the cached chat is dropped.</summary>
     public ChatChanged Record(
         WriteScope scope, long chatId, long me, ServiceAction action, long now, List<LogAppend> appends,
-        IReadOnlyCollection<long> joined, IReadOnlyCollection<long> left)
+        IReadOnlyCollection<long> joined, IReadOnlyCollection<long> left, IReadOnlyList<MemberChange>? members = null)
     {
         var chat = GroupStore.ToChat(scope, chatId, log);
         if (chat.Kind == ChatKind.Channel && MembershipActions.Contains(action.Kind))
@@ -71,7 +76,7 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
                 TellChannelAdmins(scope, chat, joined, now, appends);
             }
 
-            scope.OnCommitted(() => directory.Invalidate(chatId));
+            UpdateDirectory(scope, chatId, members);
             return new ChatChanged(chat, null, log.CurrentPts(scope, LogOwners.OfChat(chatId)), 0, Channel: true);
         }
 
@@ -83,12 +88,24 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         // so each of their devices reports it, whether it heard the push or learns of the join from this entry later.
         var joinedAt = posted.Channel ? chat with { Pts = posted.Answer.Pts - posted.Answer.PtsCount } : chat;
         TellMembership(scope, joinedAt, chat, joined, left, now, appends);
-        scope.OnCommitted(() => directory.Invalidate(chatId));
+        UpdateDirectory(scope, chatId, members);
         // The caller's answer covers every entry this change put in its log (the result carries all they say).
         var mine = appends.Where(a => a.OwnerId == me).Select(a => a.Update).ToList();
         return posted.Channel || mine.Count == 0
             ? new ChatChanged(chat, posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel)
             : new ChatChanged(chat, posted.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount));
+    }
+
+    private void UpdateDirectory(WriteScope scope, long chatId, IReadOnlyList<MemberChange>? members)
+    {
+        if (members is null)
+        {
+            scope.OnCommitted(() => directory.Invalidate(chatId));
+        }
+        else
+        {
+            scope.OnCommitted(() => directory.Apply(chatId, members));
+        }
     }
 
     private void TellMembership(

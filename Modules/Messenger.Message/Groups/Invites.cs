@@ -93,7 +93,8 @@ internal sealed class InvitesHandler(
 
             scope.Execute("UPDATE message_invites SET usage = usage + 1 WHERE code = @code", ("@code", call.Code));
             changes.AddMembers(scope, invite.ChatId, chat.Kind, me, [me], now, appends);
-            return changes.Record(scope, invite.ChatId, me, new ServiceAction(ServiceActions.JoinByInvite, [me]), now, appends, joined: [me], left: []);
+            return changes.Record(scope, invite.ChatId, me, new ServiceAction(ServiceActions.JoinByInvite, [me]), now, appends, joined: [me], left: [],
+                members: [new Chats.MemberChange(me, MemberRole.Member)]);
         }, cancellationToken);
         // Telegram's answer to a request: not a failure, and the only one that tells the app to say "sent".
         return joined ?? throw MessengerError.BadRequest(GroupErrorNames.InviteRequestSent, "the chat's admins approve joins by this link");

@@ -74,7 +74,7 @@ internal sealed class JoinRequestsHandler(
             {
                 changes.AddMembers(scope, call.ChatId, kind, call.UserId, [call.UserId], now, appends);
                 changes.Record(scope, call.ChatId, call.UserId, new ServiceAction(ServiceActions.JoinByRequest, [call.UserId]), now, appends,
-                    joined: [call.UserId], left: []);
+                    joined: [call.UserId], left: [], members: [new Chats.MemberChange(call.UserId, MemberRole.Member)]);
             }
             else
             {

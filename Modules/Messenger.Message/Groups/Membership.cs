@@ -53,7 +53,8 @@ internal sealed class AddMembersHandler(
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             changes.AddMembers(scope, call.ChatId, kind, me, added, now, appends, bots);
-            return changes.Record(scope, call.ChatId, me, new ServiceAction(ServiceActions.AddMembers, [.. added]), now, appends, joined: added, left: []);
+            return changes.Record(scope, call.ChatId, me, new ServiceAction(ServiceActions.AddMembers, [.. added]), now, appends, joined: added, left: [],
+                members: [.. added.Select(user => new Chats.MemberChange(user, MemberRole.Member))]);
         }, cancellationToken);
     }
 }
@@ -107,7 +108,8 @@ internal sealed class RemoveMemberHandler(GroupChanges changes, LoggedWriter wri
             authorize(role, targetRole);
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             Editing.LiveLocations.EndAll(scope, changes.Log, chatId, userId, now, appends);
-            var result = changes.Record(scope, chatId, me, new ServiceAction(action, [userId]), now, appends, joined: [], left: []);
+            var result = changes.Record(scope, chatId, me, new ServiceAction(action, [userId]), now, appends, joined: [], left: [],
+                members: [new Chats.MemberChange(userId, null)]);
             GroupStore.RemoveMember(scope, chatId, userId);
             if (ban)
             {
