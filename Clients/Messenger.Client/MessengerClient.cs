@@ -945,6 +945,8 @@ public sealed class MessengerClient : IAsyncDisposable
 
             public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
 
+            // Most reads wait for bytes: the state machine is pooled rather than allocated per read.
+            [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
             private async ValueTask<ReadResult> Noted(ValueTask<ReadResult> reading)
             {
                 var result = await reading;
