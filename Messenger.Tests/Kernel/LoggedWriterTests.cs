@@ -170,6 +170,43 @@ public sealed class LoggedWriterTests : IAsyncLifetime
         bus.CommittedRows().Should().Be(2);
     }
 
+    // Two units committed in one batch reach the publish loop in one round; the first publishes at once, the second's
+    // publish is still running (within the stall limit). The first's caller returns once its own publish is done: the
+    // loop completes the callers published so far before it waits for a publish (found by the forty-ninth session's
+    // review: it completed a round's callers only after the whole round).
+    [Fact]
+    public async Task AUnitPublished_ReturnsWithoutWaitingForTheNextUnitsPublish()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bus = new CommittedRowsBus(_database) { HoldFor = (2, release.Task) };
+        var logged = new LoggedWriter(_writer, new TableLog(), NullLogger<LoggedWriter>.Instance, TimeSpan.FromSeconds(60));
+        using var started = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var blocker = _writer.WriteAsync(_ =>
+        {
+            started.Set();
+            gate.Wait();
+        });
+        started.Wait();
+
+        var first = logged.WriteAsync(bus, (scope, appends) => appends.Append(1, Seen(1), date: 100).Pts, CancellationToken.None);
+        var second = logged.WriteAsync(bus, (scope, appends) => appends.Append(1, Seen(2), date: 100).Pts, CancellationToken.None);
+        gate.Set();
+        await blocker;
+        try
+        {
+            (await first.WaitAsync(TimeSpan.FromSeconds(15))).Should().Be(1, "its own publish is done");
+            bus.PublishedPts().Should().Equal(1);
+            second.IsCompleted.Should().BeFalse();
+        }
+        finally
+        {
+            release.SetResult();
+        }
+
+        (await second).Should().Be(2);
+    }
+
     private static ReadOutboxUpdate Seen(long maxId) => new(Peer.User(7), maxId);
 
     /// <summary>A log whose entries are rows of the unit's transaction, numbered per owner.</summary>

@@ -105,8 +105,9 @@ public sealed class LoggedWriter : IAsyncDisposable
 
     // A thread of its own, blocked while there is nothing to publish: a loop that awaited the channel was woken through
     // the pool's global queue, one more hop behind the pool's other work for every batch. The publications it has read
-    // are published one after another, then their callers are completed by one pool work item (whose local queue then
-    // takes their continuations), as the writer completes its own.
+    // are published one after another, and their callers completed by one pool work item (whose local queue then takes
+    // their continuations), as the writer completes its own: once the round is done, or before a publish that did not
+    // finish at once is waited for, so that no caller waits for another unit's publish.
     private void PublishInCommitOrder()
     {
         var reader = _committed.Reader;
@@ -115,29 +116,37 @@ public sealed class LoggedWriter : IAsyncDisposable
         {
             while (reader.TryRead(out var publication))
             {
-                if (Publish(publication))
+                if (Publish(publication, published))
                 {
                     published.Add(publication);
                 }
             }
 
-            if (published.Count > 0)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(static done =>
-                {
-                    foreach (var publication in done)
-                    {
-                        publication.Published();
-                    }
-                }, published.ToArray(), preferLocal: false);
-                published.Clear();
-            }
+            CompleteCallers(published);
         }
     }
 
+    private static void CompleteCallers(List<IPublication> published)
+    {
+        if (published.Count == 0)
+        {
+            return;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static done =>
+        {
+            foreach (var publication in done)
+            {
+                publication.Published();
+            }
+        }, published.ToArray(), preferLocal: false);
+        published.Clear();
+    }
+
     /// <summary>Publishes <paramref name="publication"/>: true when it is done (or failed), false when it stalled and was
-    /// left to finish and complete its caller on its own.</summary>
-    private bool Publish(IPublication publication)
+    /// left to finish and complete its caller on its own. One that does not finish at once first has the callers of
+    /// <paramref name="published"/> completed.</summary>
+    private bool Publish(IPublication publication, List<IPublication> published)
     {
         ValueTask publishing;
         try
@@ -154,6 +163,7 @@ public sealed class LoggedWriter : IAsyncDisposable
             return true;
         }
 
+        CompleteCallers(published);
         var running = publishing.AsTask();
         try
         {
