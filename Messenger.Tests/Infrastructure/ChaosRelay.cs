@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 
 namespace Messenger.Tests.Infrastructure;
@@ -11,7 +10,7 @@ namespace Messenger.Tests.Infrastructure;
 /// swallowing links are closed (the client dials again) and new connections run clean. Connections are drawn in the order
 /// they come, so a seed replays the same plans, not the same timing.
 /// </summary>
-public sealed class ChaosRelay : IAsyncDisposable
+public sealed class ChaosRelay : Relay<ChaosRelay.Link>
 {
     private static readonly (Fault Fault, int Weight)[] Weights =
     [
@@ -19,16 +18,10 @@ public sealed class ChaosRelay : IAsyncDisposable
         (Fault.Stall, 15), (Fault.BlackHole, 10),
     ];
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _targetPort;
     private readonly Random _random;
     private readonly TimeSpan _longestStall;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Link> _links = [];
-    private readonly List<Task> _carrying = [];
     private readonly Dictionary<Fault, int> _struck = [];
     private readonly Dictionary<Fault, int> _planned = [];
-    private readonly Task _accepting;
     private Task _redrawing = Task.CompletedTask;
     private volatile bool _chaotic;
     private volatile bool _healed;
@@ -36,12 +29,11 @@ public sealed class ChaosRelay : IAsyncDisposable
     /// <param name="longestStall">A stall lasts from half of it to all of it: keep its lower end past the host's keep-alive,
     /// and its upper end past the client's server timeout, so some stalls outlast the client's patience and some do not.</param>
     public ChaosRelay(Uri target, int seed, TimeSpan longestStall)
+        : base(target)
     {
-        _targetPort = target.Port;
         _random = new Random(seed);
         _longestStall = longestStall;
-        _listener.Start();
-        _accepting = AcceptAsync();
+        Start();
     }
 
     /// <summary>What the relay does to one connection.</summary>
@@ -69,8 +61,6 @@ public sealed class ChaosRelay : IAsyncDisposable
         BlackHole,
     }
 
-    public Uri Address => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
-
     /// <summary>From now on each connection gets a fault drawn for it: those open now (counting their bytes from here)
     /// and each new one; and every second or so each connection whose fault has not struck yet (a clean or delayed one
     /// among them) gets a new one drawn, so a client that was lucky once is not left alone for the rest of the chaos.</summary>
@@ -88,12 +78,12 @@ public sealed class ChaosRelay : IAsyncDisposable
             while (_chaotic)
             {
                 int wait;
-                lock (_links)
+                lock (Gate)
                 {
                     wait = _random.Next(500, 1500);
                 }
 
-                await Task.Delay(wait, _stop.Token);
+                await Task.Delay(wait, Stopping);
                 if (_chaotic)
                 {
                     Redraw();
@@ -107,9 +97,9 @@ public sealed class ChaosRelay : IAsyncDisposable
 
     private void Redraw()
     {
-        lock (_links)
+        lock (Gate)
         {
-            foreach (var link in _links.Where(l => !l.Struck))
+            foreach (var link in Links.Where(l => !l.Struck))
             {
                 link.Plan = NextPlan(from: Interlocked.Read(ref link.Carried));
             }
@@ -121,9 +111,9 @@ public sealed class ChaosRelay : IAsyncDisposable
     {
         _chaotic = false;
         _healed = true;
-        lock (_links)
+        lock (Gate)
         {
-            foreach (var link in _links.Where(l => l.Swallowing))
+            foreach (var link in Links.Where(l => l.Swallowing))
             {
                 link.Dispose();
             }
@@ -133,72 +123,20 @@ public sealed class ChaosRelay : IAsyncDisposable
     /// <summary>Faults drawn and faults that struck, by kind, for a test's output.</summary>
     public string Summary()
     {
-        lock (_links)
+        lock (Gate)
         {
             return string.Join(", ", Enum.GetValues<Fault>().Skip(1).Select(f => $"{f} {_struck.GetValueOrDefault(f)}/{_planned.GetValueOrDefault(f)}"))
-                + $" (struck/drawn, over {_links.Count} connections)";
+                + $" (struck/drawn, over {Links.Count} connections)";
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting;
-        await _redrawing;
-        Task[] carrying;
-        lock (_links)
-        {
-            foreach (var link in _links)
-            {
-                link.Dispose();
-            }
+    protected override Link NewLink(Socket client, Socket server) => new(client, server, NextPlan());
 
-            carrying = [.. _carrying];
-        }
-
-        await Task.WhenAll(carrying);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            var link = new Link(client, server, NextPlan());
-            try
-            {
-                await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
-            }
-            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                link.Dispose();
-                continue;
-            }
-
-            lock (_links)
-            {
-                _links.Add(link);
-                _carrying.Add(CarryAsync(link, toServer: true));
-                _carrying.Add(CarryAsync(link, toServer: false));
-            }
-        }
-    }
+    protected override Task StopAsync() => _redrawing;
 
     private Plan NextPlan(long from = 0)
     {
-        lock (_links)
+        lock (Gate)
         {
             var fault = Fault.Clean;
             if (_chaotic)
@@ -229,125 +167,93 @@ public sealed class ChaosRelay : IAsyncDisposable
 
     private void Struck(Fault fault)
     {
-        lock (_links)
+        lock (Gate)
         {
             _struck[fault] = _struck.GetValueOrDefault(fault) + 1;
         }
     }
 
-    private async Task CarryAsync(Link link, bool toServer)
+    protected override async Task<bool> ForwardAsync(Link link, bool toServer, ReadOnlyMemory<byte> chunk, CancellationToken token)
     {
-        var (from, to) = toServer ? (link.Client, link.Server) : (link.Server, link.Client);
-        var random = new Random(link.Plan.Seed + (toServer ? 1 : 0));
-        var buffer = new byte[64 * 1024];
-        var token = _stop.Token;
-        try
+        if (link.Swallowing)
         {
-            while (true)
+            return true;
+        }
+
+        var to = toServer ? link.Server : link.Client;
+        var read = chunk.Length;
+        var plan = link.Plan;
+        if (plan.Fault == Fault.Delay && !_healed)
+        {
+            if (!link.Delayed)
             {
-                var read = await from.ReceiveAsync(buffer, token);
-                if (read == 0)
-                {
-                    break;
-                }
+                link.Delayed = true;
+                Struck(Fault.Delay);
+            }
 
-                if (link.Swallowing)
-                {
-                    continue;
-                }
+            await Task.Delay(link.Delays(toServer).Next(2, 300), token);
+        }
 
-                var chunk = buffer.AsMemory(0, read);
-                var plan = link.Plan;
-                if (plan.Fault == Fault.Delay && !_healed)
-                {
-                    if (!link.Delayed)
-                    {
-                        link.Delayed = true;
-                        Struck(Fault.Delay);
-                    }
+        await link.WaitOutStallAsync(() => _healed, token);
+        var start = Interlocked.Add(ref link.Carried, read) - read;
+        if (plan.Fault is Fault.Clean or Fault.Delay || link.Struck || _healed || start + read <= plan.At)
+        {
+            await to.SendAsync(chunk, token);
+            return true;
+        }
 
-                    await Task.Delay(random.Next(2, 300), token);
-                }
-
+        // The fault's byte is in this chunk (or was passed while the other way carried).
+        link.Struck = true;
+        Struck(plan.Fault);
+        var before = (int)Math.Clamp(plan.At - start, 0, read);
+        switch (plan.Fault)
+        {
+            case Fault.Reset:
+                await to.SendAsync(chunk[..before], token);
+                link.Reset();
+                return false;
+            case Fault.CutMidFrame:
+                await to.SendAsync(chunk[..Math.Max(before, Math.Min(read - 1, 1))], token);
+                link.Dispose();
+                return false;
+            case Fault.HalfClose:
+                await to.SendAsync(chunk, token);
+                (plan.TowardsServer ? link.Server : link.Client).Shutdown(SocketShutdown.Send);
+                link.ShutDownTowardsServer = plan.TowardsServer;
+                link.ShutDownTowardsClient = !plan.TowardsServer;
+                return toServer != plan.TowardsServer;
+            case Fault.Stall:
+                link.StallUntil(DateTimeOffset.UtcNow + plan.Stall);
                 await link.WaitOutStallAsync(() => _healed, token);
-                var start = Interlocked.Add(ref link.Carried, read) - read;
-                if (plan.Fault is Fault.Clean or Fault.Delay || link.Struck || _healed || start + read <= plan.At)
-                {
-                    await to.SendAsync(chunk, token);
-                    continue;
-                }
-
-                // The fault's byte is in this chunk (or was passed while the other way carried).
-                link.Struck = true;
-                Struck(plan.Fault);
-                var before = (int)Math.Clamp(plan.At - start, 0, read);
-                switch (plan.Fault)
-                {
-                    case Fault.Reset:
-                        await to.SendAsync(chunk[..before], token);
-                        link.Reset();
-                        return;
-                    case Fault.CutMidFrame:
-                        await to.SendAsync(chunk[..Math.Max(before, Math.Min(read - 1, 1))], token);
-                        link.Dispose();
-                        return;
-                    case Fault.HalfClose:
-                        await to.SendAsync(chunk, token);
-                        (plan.TowardsServer ? link.Server : link.Client).Shutdown(SocketShutdown.Send);
-                        link.ShutDownTowardsServer = plan.TowardsServer;
-                        link.ShutDownTowardsClient = !plan.TowardsServer;
-                        if (toServer == plan.TowardsServer)
-                        {
-                            return;
-                        }
-
-                        break;
-                    case Fault.Stall:
-                        link.StallUntil(DateTimeOffset.UtcNow + plan.Stall);
-                        await link.WaitOutStallAsync(() => _healed, token);
-                        await to.SendAsync(chunk, token);
-                        break;
-                    case Fault.BlackHole:
-                        link.Swallowing = true;
-                        break;
-                }
-            }
-
-            // A half-closed direction already sent its FIN.
-            if (!(toServer ? link.ShutDownTowardsServer : link.ShutDownTowardsClient))
-            {
-                to.Shutdown(SocketShutdown.Send);
-            }
-        }
-        catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // The relay stops, the link was closed or reset, or the other side went away.
-        }
-
-        if (link.OneWayEnded())
-        {
-            link.Dispose();
+                await to.SendAsync(chunk, token);
+                return true;
+            default: // Fault.BlackHole
+                link.Swallowing = true;
+                return true;
         }
     }
 
-    private sealed record Plan(Fault Fault, long At, bool TowardsServer, TimeSpan Stall, int Seed);
+    // A half-closed direction already sent its FIN.
+    protected override bool PassesEndOn(Link link, bool toServer) =>
+        !(toServer ? link.ShutDownTowardsServer : link.ShutDownTowardsClient);
 
-    private sealed class Link(Socket client, Socket server, Plan plan) : IDisposable
+    /// <summary>A fault drawn for a link: which, at which byte, which way a half-close closes, how long a stall lasts, and
+    /// the seed of its delays.</summary>
+    public sealed record Plan(Fault Fault, long At, bool TowardsServer, TimeSpan Stall, int Seed);
+
+    public sealed class Link(Socket client, Socket server, Plan plan) : RelayLink(client, server)
     {
         public long Carried;
         private readonly Lock _gate = new();
         private DateTimeOffset _stallUntil = DateTimeOffset.MinValue;
-        private int _waysOpen = 2;
         private volatile bool _struck;
         private volatile bool _delayed;
         private volatile bool _swallowing;
         private volatile bool _shutDownTowardsServer;
         private volatile bool _shutDownTowardsClient;
 
-        public Socket Client { get; } = client;
-
-        public Socket Server { get; } = server;
-
+        // Each way's delays drawn from the link's first plan, so a seed replays them.
+        private readonly Random[] _delays = [new(plan.Seed), new(plan.Seed + 1)];
         private volatile Plan _plan = plan;
 
         public Plan Plan
@@ -416,7 +322,7 @@ public sealed class ChaosRelay : IAsyncDisposable
             }
         }
 
-        public bool OneWayEnded() => Interlocked.Decrement(ref _waysOpen) == 0;
+        public Random Delays(bool toServer) => _delays[toServer ? 1 : 0];
 
         public void Reset()
         {
@@ -432,12 +338,6 @@ public sealed class ChaosRelay : IAsyncDisposable
             }
 
             Dispose();
-        }
-
-        public void Dispose()
-        {
-            Client.Dispose();
-            Server.Dispose();
         }
     }
 }

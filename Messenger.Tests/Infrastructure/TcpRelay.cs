@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Messenger.Tests.Infrastructure;
 
@@ -12,28 +10,55 @@ namespace Messenger.Tests.Infrastructure;
 /// first message (a server that never answers the Noise handshake). It counts the connections it accepted and the links
 /// whose client still holds them open, so a test sees a client close its socket or dial again.
 /// </summary>
-public sealed class TcpRelay : IAsyncDisposable
+public sealed class TcpRelay : Relay<TcpRelay.Link>
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _targetPort;
-    private readonly CancellationTokenSource _stop = new();
-    // Links with both ways still open (those Silence acts on); every link made (closed at the end); their pumps.
-    private readonly List<Link> _links = [];
-    private readonly List<Link> _every = [];
-    private readonly List<Task> _carrying = [];
-    private readonly Task _accepting;
     private bool _down;
     private HeldHandshake? _hold;
-    private int _accepted;
 
     public TcpRelay(Uri target)
+        : base(target)
     {
-        _targetPort = target.Port;
-        _listener.Start();
-        _accepting = AcceptAsync();
+        Start();
     }
 
-    public Uri Address => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+    /// <summary>Where <see cref="HoldHandshakes"/> makes a new WebSocket go silent.</summary>
+    public enum HeldHandshake
+    {
+        /// <summary>Once its upgrade is answered: SignalR's handshake waits.</summary>
+        SignalR,
+
+        /// <summary>Once SignalR's handshake is answered: the app's first message (the Noise handshake) waits.</summary>
+        Noise,
+    }
+
+    /// <summary>Links carried whose client end is still open: the client has not closed it, nor has the relay (once both
+    /// ways ended, or an idle HTTP one when silenced). A silent link swallows the close, so there only the client's own
+    /// socket ends it.</summary>
+    public int Open
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return Links.Count(link => !link.ClientClosed && !link.Closed);
+            }
+        }
+    }
+
+    /// <summary>Links held by <see cref="HoldHandshakes"/> so far.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return Links.Count(link => link.Held);
+            }
+        }
+    }
+
+    // Links with both ways still open: those Silence, Jam and Cut act on (read under Gate).
+    private IEnumerable<Link> Carried => Links.Where(link => link.BothWaysOpen);
 
     /// <summary>
     /// Stops carrying bytes on every WebSocket open now, leaving it open, and returns how many. Its other connections
@@ -43,11 +68,11 @@ public sealed class TcpRelay : IAsyncDisposable
     /// </summary>
     public int Silence()
     {
-        lock (_links)
+        lock (Gate)
         {
             _down = true;
             var silenced = 0;
-            foreach (var link in _links)
+            foreach (var link in Carried)
             {
                 if (link.IsWebSocket)
                 {
@@ -73,9 +98,9 @@ public sealed class TcpRelay : IAsyncDisposable
     /// </summary>
     public void Jam(bool httpToo = false)
     {
-        lock (_links)
+        lock (Gate)
         {
-            foreach (var link in _links.Where(l => httpToo || l.IsWebSocket))
+            foreach (var link in Carried.Where(l => httpToo || l.IsWebSocket))
             {
                 link.Silent = true;
                 link.Jammed = true;
@@ -87,10 +112,10 @@ public sealed class TcpRelay : IAsyncDisposable
     /// until <see cref="Restore"/>.</summary>
     public void Cut()
     {
-        lock (_links)
+        lock (Gate)
         {
             _down = true;
-            foreach (var link in _links)
+            foreach (var link in Carried)
             {
                 link.Dispose();
             }
@@ -100,21 +125,11 @@ public sealed class TcpRelay : IAsyncDisposable
     /// <summary>Carries new connections again, and no longer holds new handshakes (the silenced links stay silent).</summary>
     public void Restore()
     {
-        lock (_links)
+        lock (Gate)
         {
             _down = false;
             _hold = null;
         }
-    }
-
-    /// <summary>Where <see cref="HoldHandshakes"/> makes a new WebSocket go silent.</summary>
-    public enum HeldHandshake
-    {
-        /// <summary>Once its upgrade is answered: SignalR's handshake waits.</summary>
-        SignalR,
-
-        /// <summary>Once SignalR's handshake is answered: the app's first message (the Noise handshake) waits.</summary>
-        Noise,
     }
 
     /// <summary>
@@ -123,199 +138,57 @@ public sealed class TcpRelay : IAsyncDisposable
     /// </summary>
     public void HoldHandshakes(HeldHandshake hold = HeldHandshake.Noise)
     {
-        lock (_links)
+        lock (Gate)
         {
             _hold = hold;
         }
     }
 
-    /// <summary>Connections accepted so far, carried or closed at once (while silenced).</summary>
-    public int Accepted => Volatile.Read(ref _accepted);
+    protected override Link NewLink(Socket client, Socket server) => new(client, server);
 
-    /// <summary>Links carried whose client end is still open: the client has not closed it, nor has the relay (once both
-    /// ways ended, or an idle HTTP one when silenced). A silent link swallows the close, so there only the client's own
-    /// socket ends it.</summary>
-    public int Open
+    protected override bool Admit(Link link)
     {
-        get
+        link.Hold = _hold;
+        return !_down;
+    }
+
+    protected override async Task BeforeReadAsync(Link link, bool toServer, CancellationToken token)
+    {
+        while (toServer && link is { Jammed: true, Closed: false })
         {
-            lock (_links)
-            {
-                return _every.Count(link => !link.ClientClosed && !link.Closed);
-            }
+            await Task.Delay(20, token);
         }
     }
 
-    /// <summary>Links held by <see cref="HoldHandshakes"/> so far.</summary>
-    public int Held
+    protected override async Task<bool> ForwardAsync(Link link, bool toServer, ReadOnlyMemory<byte> chunk, CancellationToken token)
     {
-        get
+        // A silent link swallows what it reads, as a dead network would. A held one goes silent with the answer it is held
+        // after, still carried: the upgrade's (the server's first read), or SignalR's handshake's (its JSON ends in 0x1E,
+        // which the server's frames carry unmasked).
+        var carry = !link.Silent;
+        if (!toServer && link is { Hold: { } hold, IsWebSocket: true, Held: false }
+            && (hold == HeldHandshake.SignalR || chunk.Span.Contains((byte)0x1E)))
         {
-            lock (_links)
-            {
-                return _every.Count(link => link.Held);
-            }
+            link.Held = true;
+            link.Silent = true;
         }
+
+        if (carry)
+        {
+            await (toServer ? link.Server : link.Client).SendAsync(chunk, token);
+        }
+
+        return true;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _accepting;
-        Task[] carrying;
-        lock (_links)
-        {
-            foreach (var link in _every)
-            {
-                link.Dispose();
-            }
+    // Not silenced any more once either way ends (BothWaysOpen); a silent link swallows the end too.
+    protected override bool PassesEndOn(Link link, bool toServer) => !link.Silent;
 
-            carrying = [.. _carrying];
-        }
-
-        await Task.WhenAll(carrying);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _accepted);
-            var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            var link = new Link(client, server);
-            try
-            {
-                await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
-            }
-            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                // The host is down, or the relay stops: the client finds its connection closed, as with no server.
-                link.Dispose();
-                continue;
-            }
-
-            lock (_links)
-            {
-                if (_down)
-                {
-                    link.Dispose();
-                    continue;
-                }
-
-                link.Hold = _hold;
-                _links.Add(link);
-                _every.Add(link);
-                _carrying.Add(CarryAsync(link, link.Client, link.Server));
-                _carrying.Add(CarryAsync(link, link.Server, link.Client));
-            }
-        }
-    }
-
-    private async Task CarryAsync(Link link, Socket from, Socket to)
-    {
-        var buffer = new byte[64 * 1024];
-        try
-        {
-            while (true)
-            {
-                while (from == link.Client && link is { Jammed: true, Closed: false })
-                {
-                    await Task.Delay(20, _stop.Token);
-                }
-
-                int read;
-                try
-                {
-                    read = await from.ReceiveAsync(buffer, _stop.Token);
-                }
-                catch (Exception error) when (from == link.Client && error is SocketException)
-                {
-                    link.ClientClosed = true;
-                    throw;
-                }
-
-                if (read == 0)
-                {
-                    link.ClientClosed |= from == link.Client;
-                    break;
-                }
-
-                if (from == link.Client && !link.IsWebSocket)
-                {
-                    link.IsWebSocket = Encoding.ASCII.GetString(buffer, 0, read).Contains("upgrade: websocket", StringComparison.OrdinalIgnoreCase);
-                }
-
-                // A silent link swallows what it reads, as a dead network would. A held one goes silent with the answer it
-                // is held after, still carried: the upgrade's (the server's first read), or SignalR's handshake's (its JSON
-                // ends in 0x1E, which the server's frames carry unmasked).
-                var carry = !link.Silent;
-                if (from == link.Server && link is { Hold: { } hold, IsWebSocket: true, Held: false }
-                    && (hold == HeldHandshake.SignalR || buffer.AsSpan(0, read).Contains((byte)0x1E)))
-                {
-                    link.Held = true;
-                    link.Silent = true;
-                }
-
-                if (carry)
-                {
-                    await to.SendAsync(buffer.AsMemory(0, read), _stop.Token);
-                }
-            }
-
-            if (!link.Silent)
-            {
-                to.Shutdown(SocketShutdown.Send);
-            }
-        }
-        catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // The relay is stopping, or the other side closed.
-        }
-
-        // Not silenced any more once either way ends; closed once both have.
-        lock (_links)
-        {
-            _links.Remove(link);
-        }
-
-        if (link.OneWayEnded())
-        {
-            link.Dispose();
-        }
-    }
-
-    private sealed class Link(Socket client, Socket server) : IDisposable
+    public sealed class Link(Socket client, Socket server) : RelayLink(client, server)
     {
         private volatile bool _silent;
         private volatile bool _jammed;
-        private volatile bool _isWebSocket;
-        private volatile bool _clientClosed;
         private volatile bool _held;
-        private volatile bool _closed;
-        private int _waysOpen = 2;
-
-        public Socket Client { get; } = client;
-
-        public Socket Server { get; } = server;
-
-        /// <summary>The client asked for a WebSocket on it (an HTTP upgrade).</summary>
-        public bool IsWebSocket
-        {
-            get => _isWebSocket;
-            set => _isWebSocket = value;
-        }
 
         public bool Jammed
         {
@@ -337,26 +210,6 @@ public sealed class TcpRelay : IAsyncDisposable
         {
             get => _held;
             set => _held = value;
-        }
-
-        /// <summary>Closed by the relay.</summary>
-        public bool Closed => _closed;
-
-        /// <summary>The client closed (or reset) its end.</summary>
-        public bool ClientClosed
-        {
-            get => _clientClosed;
-            set => _clientClosed = value;
-        }
-
-        /// <summary>One way of the link has ended; true when it was the second.</summary>
-        public bool OneWayEnded() => Interlocked.Decrement(ref _waysOpen) == 0;
-
-        public void Dispose()
-        {
-            _closed = true;
-            Client.Dispose();
-            Server.Dispose();
         }
     }
 }
