@@ -818,9 +818,15 @@ public sealed class MessengerClient : IAsyncDisposable
         public DateTimeOffset OpenedAt { get; } = openedAt;
 
         /// <summary>True when the link received no byte for <paramref name="time"/> (always, when its transport is not
-        /// ours to watch: <c>ConfigureConnection</c>).</summary>
-        public bool BroughtNothingFor(TimeSpan time) =>
-            connections.Current is not WatchedConnection watched || Environment.TickCount64 - watched.LastReceived >= (long)time.TotalMilliseconds;
+        /// ours to watch: <c>ConfigureConnection</c>). Never on long polling: the server sends nothing down while it has
+        /// nothing to say (the poll is the keep-alive), so silence tells nothing there, and each of its sends is an HTTP
+        /// request bounded by itself (<see cref="LinkRequests"/>), whose end ends a waiting send too.</summary>
+        public bool BroughtNothingFor(TimeSpan time) => connections.Current switch
+        {
+            WatchedConnection { Polls: true } => false,
+            WatchedConnection watched => Environment.TickCount64 - watched.LastReceived >= (long)time.TotalMilliseconds,
+            _ => true,
+        };
 
         public CipherState? Send { get; set; }
 
@@ -877,6 +883,9 @@ public sealed class MessengerClient : IAsyncDisposable
 
         /// <summary>When bytes last came (<see cref="Environment.TickCount64"/>), or the connection was made.</summary>
         public long LastReceived => _input.LastReceived;
+
+        /// <summary>A transport with a keep-alive of its own (long polling), over which the server sends no pings.</summary>
+        public bool Polls => _inner.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionInherentKeepAliveFeature>()?.HasInherentKeepAlive == true;
 
         public override IDuplexPipe Transport { get; set; }
 

@@ -106,8 +106,8 @@ public sealed class LoggedWriter : IAsyncDisposable
     // A thread of its own, blocked while there is nothing to publish: a loop that awaited the channel was woken through
     // the pool's global queue, one more hop behind the pool's other work for every batch. The publications it has read
     // are published one after another, and their callers completed by one pool work item (whose local queue then takes
-    // their continuations), as the writer completes its own: once the round is done, or before a publish that did not
-    // finish at once is waited for, so that no caller waits for another unit's publish.
+    // their continuations), as the writer completes its own: once the channel is empty, every 64 publications, and before a
+    // publish that did not finish at once is waited for, so that no caller waits long for other units' publishes.
     private void PublishInCommitOrder()
     {
         var reader = _committed.Reader;
@@ -120,11 +120,20 @@ public sealed class LoggedWriter : IAsyncDisposable
                 {
                     published.Add(publication);
                 }
+
+                // A steady flow may never leave the channel empty: the callers are not kept waiting for it.
+                if (published.Count == CompletionRound)
+                {
+                    CompleteCallers(published);
+                }
             }
 
             CompleteCallers(published);
         }
     }
+
+    // The most publications whose callers wait to be completed together.
+    private const int CompletionRound = 64;
 
     private static void CompleteCallers(List<IPublication> published)
     {
