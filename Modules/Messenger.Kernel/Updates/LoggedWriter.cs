@@ -33,6 +33,9 @@ public sealed class LoggedWriter : IAsyncDisposable
     /// <summary>How long one publish may hold back the ones committed after it.</summary>
     public static readonly TimeSpan DefaultStallLimit = TimeSpan.FromSeconds(1);
 
+    // The most publications whose callers wait to be completed together.
+    private const int CompletionRound = 64;
+
     private readonly StorageWriter _writer;
     private readonly IUpdateLog _log;
     private readonly ILogger _logger;
@@ -131,9 +134,6 @@ public sealed class LoggedWriter : IAsyncDisposable
             CompleteCallers(published);
         }
     }
-
-    // The most publications whose callers wait to be completed together.
-    private const int CompletionRound = 64;
 
     private static void CompleteCallers(List<IPublication> published)
     {
