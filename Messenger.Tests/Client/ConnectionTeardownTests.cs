@@ -30,12 +30,12 @@ public sealed class ConnectionTeardownTests : IAsyncLifetime
         relay.HoldHandshakes(held);
         using var cancel = new CancellationTokenSource();
         var connect = MessengerClient.ConnectAsync(Options(relay.Address), cancel.Token);
-        (await Eventually(() => relay.Held == 1, Bound)).Should().BeTrue("the connect's WebSocket opens and sends its handshake");
+        (await Waits.Eventually(() => relay.Held == 1, Bound)).Should().BeTrue("the connect's WebSocket opens and sends its handshake");
 
         await cancel.CancelAsync();
 
         await FluentActions.Awaiting(() => connect.WaitAsync(Promptly)).Should().ThrowAsync<OperationCanceledException>();
-        (await Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue("the cancelled connect closes its socket");
+        (await Waits.Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue("the cancelled connect closes its socket");
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class ConnectionTeardownTests : IAsyncLifetime
 
         (await connect.Should().ThrowAsync<MessengerConnectionException>()).Which.Message.Should().Contain("ConnectTimeout");
         relay.Held.Should().Be(1);
-        (await Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue("the timed-out connect closes its socket");
+        (await Waits.Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue("the timed-out connect closes its socket");
     }
 
     [Theory]
@@ -62,10 +62,10 @@ public sealed class ConnectionTeardownTests : IAsyncLifetime
         relay.HoldHandshakes(held);
 
         await client.DropConnectionAsync();
-        (await Eventually(() => relay.Held == 1, Bound)).Should().BeTrue("the client reconnects and sends its handshake");
+        (await Waits.Eventually(() => relay.Held == 1, Bound)).Should().BeTrue("the client reconnects and sends its handshake");
         await client.DisposeAsync().AsTask().WaitAsync(Promptly);
 
-        (await Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue("the reconnect given up closes its socket");
+        (await Waits.Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue("the reconnect given up closes its socket");
     }
 
     [Fact]
@@ -77,15 +77,15 @@ public sealed class ConnectionTeardownTests : IAsyncLifetime
         var connected = relay.Accepted;
 
         relay.Cut();
-        (await Eventually(() => relay.Accepted >= connected + 2, Bound)).Should().BeTrue("the client tries again and again");
+        (await Waits.Eventually(() => relay.Accepted >= connected + 2, Bound)).Should().BeTrue("the client tries again and again");
         await client.DisposeAsync().AsTask().WaitAsync(Promptly);
-        (await Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue();
+        (await Waits.Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue();
         // Counted by when they were dialled, not accepted: an attempt dialled just before the dispose (its socket closed by
         // it) may still wait in the relay's backlog under load, and be accepted after this.
         var dialled = await relay.DialledSoFarAsync();
 
         // Attempts come at least every 200 ms (with jitter): five back-offs' time with none means the loop ended.
-        (await Eventually(() => relay.Accepted > dialled, TimeSpan.FromSeconds(1))).Should().BeFalse("a disposed client dials no more");
+        (await Waits.Eventually(() => relay.Accepted > dialled, TimeSpan.FromSeconds(1))).Should().BeFalse("a disposed client dials no more");
     }
 
     [Fact]
@@ -100,23 +100,7 @@ public sealed class ConnectionTeardownTests : IAsyncLifetime
         await client.DisposeAsync().AsTask().WaitAsync(Promptly);
 
         await FluentActions.Awaiting(() => call.WaitAsync(Bound)).Should().ThrowAsync<ObjectDisposedException>();
-        (await Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue("a disposed client closes its socket, dead link or not");
-    }
-
-    private static async Task<bool> Eventually(Func<bool> condition, TimeSpan bound)
-    {
-        var deadline = DateTime.UtcNow + bound;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(10);
-        }
-
-        return true;
+        (await Waits.Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue("a disposed client closes its socket, dead link or not");
     }
 
     // The connect's own timeout and the reconnect's back-off as each test needs them; the call timeout and server timeout

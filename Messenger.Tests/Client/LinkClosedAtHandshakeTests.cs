@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Help;
 using Messenger.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Messenger.Tests.Client;
@@ -31,32 +32,23 @@ public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
     {
         await using var relay = new TcpRelay(_host.BaseAddress);
         var handshakes = 0;
-        var defaults = _host.ClientOptions();
-        var options = new MessengerClientOptions
+        var options = ThroughRelay(relay, serverTimeout: TimeSpan.FromSeconds(60), afterHandshake: async hub =>
         {
-            ServerUrl = relay.Address,
-            ServerPublicKey = defaults.ServerPublicKey,
-            DeviceKeys = defaults.DeviceKeys,
-            CallTimeout = TimeSpan.FromSeconds(60),
-            ServerTimeout = TimeSpan.FromSeconds(60),
-            AfterHandshake = async hub =>
+            if (Interlocked.Increment(ref handshakes) != closedHandshake)
             {
-                if (Interlocked.Increment(ref handshakes) != closedHandshake)
-                {
-                    return;
-                }
+                return;
+            }
 
-                var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                hub.Closed += _ =>
-                {
-                    closed.TrySetResult();
-                    return Task.CompletedTask;
-                };
-                relay.Cut();
-                relay.Restore();
-                await closed.Task.WaitAsync(Bound);
-            },
-        };
+            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            hub.Closed += _ =>
+            {
+                closed.TrySetResult();
+                return Task.CompletedTask;
+            };
+            relay.Cut();
+            relay.Restore();
+            await closed.Task.WaitAsync(Bound);
+        });
 
         await using var client = await MessengerClient.ConnectAsync(options);
         if (closedHandshake == 2)
@@ -64,7 +56,7 @@ public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
             await client.DropConnectionAsync();
         }
 
-        (await Eventually(() => client.IsConnected && client.ConnectionCount == closedHandshake + 1, Bound)).Should()
+        (await Waits.Eventually(() => client.IsConnected && client.ConnectionCount == closedHandshake + 1, Bound)).Should()
             .BeTrue("the link closed before the client took it is replaced by a new one");
         (await client.CallAsync(new PingCall(7)).WaitAsync(Bound)).Id.Should().Be(7);
     }
@@ -76,15 +68,7 @@ public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
     public async Task ALinkThatStopsTakingWhatTheClientSends_IsReplaced_AndCallsGoThrough()
     {
         await using var relay = new TcpRelay(_host.BaseAddress);
-        var defaults = _host.ClientOptions();
-        await using var client = await MessengerClient.ConnectAsync(new MessengerClientOptions
-        {
-            ServerUrl = relay.Address,
-            ServerPublicKey = defaults.ServerPublicKey,
-            DeviceKeys = defaults.DeviceKeys,
-            CallTimeout = TimeSpan.FromSeconds(60),
-            ServerTimeout = TimeSpan.FromSeconds(2),
-        });
+        await using var client = await MessengerClient.ConnectAsync(ThroughRelay(relay, serverTimeout: TimeSpan.FromSeconds(2)));
 
         relay.Jam();
         // Far more than the socket buffers and SignalR's pipe hold (each call under the frame limit); their answers (the
@@ -92,7 +76,7 @@ public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
         var junk = new byte[400 * 1024];
         var calls = Enumerable.Range(0, 60).Select(_ => client.SendCallAsync("help.ping", junk)).ToList();
 
-        (await Eventually(() => client.IsConnected && client.ConnectionCount == 2, Bound)).Should()
+        (await Waits.Eventually(() => client.IsConnected && client.ConnectionCount == 2, Bound)).Should()
             .BeTrue("the jammed link is given up and replaced by a new one");
         (await client.CallAsync(new PingCall(8)).WaitAsync(Bound)).Id.Should().Be(8);
         _ = Task.WhenAll(calls).ContinueWith(t => t.Exception, TaskScheduler.Default);
@@ -107,22 +91,14 @@ public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
     public async Task ALongPollingLinkWhoseSendGoesUnanswered_IsReplaced_AndCallsGoThrough()
     {
         await using var relay = new TcpRelay(_host.BaseAddress);
-        var defaults = _host.ClientOptions();
-        await using var client = await MessengerClient.ConnectAsync(new MessengerClientOptions
-        {
-            ServerUrl = relay.Address,
-            ServerPublicKey = defaults.ServerPublicKey,
-            DeviceKeys = defaults.DeviceKeys,
-            CallTimeout = TimeSpan.FromSeconds(60),
-            ServerTimeout = TimeSpan.FromSeconds(2),
-            ConfigureTransport = http => http.Transports = HttpTransportType.LongPolling,
-        });
+        await using var client = await MessengerClient.ConnectAsync(ThroughRelay(
+            relay, serverTimeout: TimeSpan.FromSeconds(2), transport: http => http.Transports = HttpTransportType.LongPolling));
         (await client.CallAsync(new PingCall(1)).WaitAsync(Bound)).Id.Should().Be(1);
 
         relay.Jam(httpToo: true);
         var call = client.CallAsync(new PingCall(9));
 
-        (await Eventually(() => client.IsConnected && client.ConnectionCount == 2, Bound)).Should()
+        (await Waits.Eventually(() => client.IsConnected && client.ConnectionCount == 2, Bound)).Should()
             .BeTrue("the long-polling link whose send got no answer is closed and replaced by a new one");
         (await call.WaitAsync(Bound)).Id.Should().Be(9);
     }
@@ -151,6 +127,23 @@ public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
             .Which.Message.Should().Contain("ConnectTimeout");
     }
 
+    // Through the relay, with the call timeout past every wait here.
+    private MessengerClientOptions ThroughRelay(
+        TcpRelay relay, TimeSpan serverTimeout, Action<HttpConnectionOptions>? transport = null, Func<HubConnection, Task>? afterHandshake = null)
+    {
+        var defaults = _host.ClientOptions();
+        return new MessengerClientOptions
+        {
+            ServerUrl = relay.Address,
+            ServerPublicKey = defaults.ServerPublicKey,
+            DeviceKeys = defaults.DeviceKeys,
+            CallTimeout = TimeSpan.FromSeconds(60),
+            ServerTimeout = serverTimeout,
+            ConfigureTransport = transport,
+            AfterHandshake = afterHandshake,
+        };
+    }
+
     // A network that takes a long-polling send (a POST other than the negotiation) and never answers it.
     private sealed class SwallowedSends(HttpMessageHandler inner) : DelegatingHandler(inner)
     {
@@ -163,21 +156,5 @@ public sealed class LinkClosedAtHandshakeTests : IAsyncLifetime
 
             return await base.SendAsync(request, cancellationToken);
         }
-    }
-
-    private static async Task<bool> Eventually(Func<bool> condition, TimeSpan bound)
-    {
-        var deadline = DateTime.UtcNow + bound;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(10);
-        }
-
-        return true;
     }
 }
