@@ -63,8 +63,14 @@ public sealed partial class GroupEndToEndTests
         for (var scrolls = 0; scrolls < 100 && await last.CountAsync() == 0; scrolls++)
         {
             var before = await rows.Last.TextContentAsync();
+            if (before!.Contains($"Member {Others:D4}", StringComparison.Ordinal))
+            {
+                // The last page came in between the count and this read: nothing more to scroll to.
+                break;
+            }
+
             await scroller.EvaluateAsync("el => { el.scrollTop = el.scrollHeight; }");
-            await Expect(rows.Last).Not.ToHaveTextAsync(before!);
+            await Expect(rows.Last).Not.ToHaveTextAsync(before);
         }
 
         await last.ScrollIntoViewIfNeededAsync();
