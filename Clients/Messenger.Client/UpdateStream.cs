@@ -163,10 +163,15 @@ public sealed class UpdateStream
 
     /// <summary>The caller's own send or edit: the same change as the logged update with its <c>pts</c> (in the large
     /// group's own log when <see cref="SentMessage.Channel"/> is set); a send with the <paramref name="randomId"/> it went
-    /// with, as the user's own log entry carries it.</summary>
+    /// with, as the user's own log entry carries it. An answer that took no position (a resend answered with the first
+    /// message) only tells where that log stands: a position ahead of this device's is a gap, filled by the difference
+    /// (the first run's push skipped the calling connection).</summary>
     internal void Observe(SentMessage sent, bool edited, long? randomId = null) =>
         _inputs.Writer.TryWrite(new OwnResultInput(
-            new LogEntry(sent.Pts, sent.PtsCount, edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message) { RandomId = randomId }),
+            new LogEntry(
+                sent.Pts,
+                sent.PtsCount,
+                sent.PtsCount == 0 ? null : edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message) { RandomId = randomId }),
             sent.Channel ? sent.Message.ToPeer.Id : null));
 
     /// <summary>The caller's own forward into <paramref name="toPeer"/>: each copy the same change as its logged update, a

@@ -253,6 +253,32 @@ public sealed partial class UpdateStreamTests
     }
 
     [Fact]
+    public async Task ResentResult_InALargeGroup_AheadOfTheChatPts_FetchesItsDifference_AndAPushAtItsPtsWinsOverIt()
+    {
+        // A gap waits 1 s (on the test's clock) for its push before the fetch.
+        var stream = await StartWithChannelAsync(channelPts: 5, gapWait: TimeSpan.FromSeconds(1));
+        var first = new Message(100, Me, Peer.Chat(Group), 1_790_000_000, "answer lost", null, null);
+        _server.ChannelDifferences.Enqueue(new ChannelDifference(Group, [new LoggedUpdate(6, 1, 0, new NewMessageUpdate(first) { RandomId = 55 })], 6, false, false));
+
+        // A resend's answer takes no position: it only tells where the group's log stands (the first run's push skipped
+        // this connection), so the device fetches the post, reported once with its random_id.
+        stream.Observe(new SentMessage(first, 6, 0, Channel: true), edited: false, randomId: 55);
+        await AdvanceUntilAsync(() => !_server.ChannelDifferenceRequests.IsEmpty);
+
+        var fetched = (await NextAsync()).Should().BeOfType<MessageReceived>().Subject;
+        fetched.Should().Match<MessageReceived>(m => m.Message.Id == 100 && m.Pts == 6 && m.RandomId == 55 && m.IsOutgoing && m.ChannelId == Group);
+        _server.ChannelDifferenceRequests.Should().ContainSingle();
+
+        // Answered again while the next push is on its way: the push is applied as it comes, not held behind the answer.
+        stream.Observe(new SentMessage(first, 7, 0, Channel: true), edited: false, randomId: 55);
+        PushChannel(Group, ChannelMessage(pts: 7, id: 101));
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id.Should().Be(101);
+        stream.ChannelPts[Group].Should().Be(7);
+        _server.ChannelDifferenceRequests.Should().ContainSingle("the push filled pts 7");
+    }
+
+    [Fact]
     public async Task AffectedResult_InALargeGroup_MovesTheChatPtsSoItsPushIsNotRepeated()
     {
         var stream = await StartWithChannelAsync(channelPts: 5, gapWait: Forever);

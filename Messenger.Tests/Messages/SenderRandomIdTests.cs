@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Contracts.Wire;
@@ -168,6 +169,48 @@ public sealed class SenderRandomIdTests : IAsyncLifetime
         (await alice.NextAsync<MessageReceived>(m => m.Message.Id == first.Message.Id)).RandomId.Should().Be(770_301);
         (await alice.Client.GetDifferenceAsync(alicePts)).Updates.Select(u => u.Update).OfType<NewMessageUpdate>()
             .Should().ContainSingle().Which.RandomId.Should().Be(770_301);
+    }
+
+    [Fact]
+    public async Task Resend_OfALargeGroupPostWhoseAnswerWasLost_AnswersTheGroupsPosition_AndTheDeviceFetchesThePost()
+    {
+        await using var alice = await _host.MemberAsync("alice_ridlost", listen: true);
+        await using var bob = await _host.MemberAsync("bob_ridlost", listen: true);
+        var large = Peer.Chat((await alice.Client.CreateGroupAsync("Many", [bob.Id], large: true)).Chat.Id);
+
+        // The first run's answer never reaches alice's stream (as when the app gave up waiting for it): CallAsync alone
+        // observes nothing, and the group's push skips the calling connection.
+        var first = await alice.Client.CallAsync(new SendMessageCall(large, 770_601, "answer lost"));
+        await bob.NextAsync<MessageReceived>(m => m.Message.Id == first.Message.Id);
+        alice.Client.Events.ChannelPts[large.Id].Should().Be(first.Pts - 1, "nothing told alice's device of its own post");
+
+        var again = await alice.Client.SendMessageAsync(large, "answer lost", randomId: 770_601);
+
+        again.Should().BeEquivalentTo(new SentMessage(first.Message, first.Pts, 0, Channel: true), "the resend tells where the group's own log stands");
+        var fetched = await alice.NextAsync<MessageReceived>(m => m.Message.Id == first.Message.Id);
+        fetched.Should().Match<MessageReceived>(m => m.ChannelId == large.Id && m.RandomId == 770_601 && m.IsOutgoing);
+        alice.Client.Events.ChannelPts[large.Id].Should().Be(first.Pts);
+    }
+
+    [Fact]
+    public async Task Resend_OfAForwardIntoALargeGroup_AnswersTheGroupsPosition_AndOfAPrivateSendTheSendersOwn()
+    {
+        await using var alice = await _host.MemberAsync("alice_ridfwd");
+        await using var bob = await _host.MemberAsync("bob_ridfwd");
+        var large = Peer.Chat((await alice.Client.CreateGroupAsync("Many", [bob.Id], large: true)).Chat.Id);
+        var source = await alice.Client.SendMessageAsync(Peer.User(bob.Id), "pass it on", randomId: 770_701);
+        var forward = new ForwardMessagesCall(Peer.User(bob.Id), [source.Message.Id], large, [770_702]);
+
+        var first = await alice.Client.CallAsync(forward);
+        var later = await bob.Client.SendMessageAsync(large, "moves the group's log on");
+        var again = await alice.Client.CallAsync(forward);
+        var privateAgain = await alice.Client.SendMessageAsync(Peer.User(bob.Id), "pass it on", randomId: 770_701);
+
+        first.Channel.Should().BeTrue();
+        again.Messages.Select(m => m.Id).Should().Equal(first.Messages.Select(m => m.Id));
+        again.Should().Match<ForwardedMessages>(f => f.Pts == later.Pts && f.PtsCount == 0 && f.Channel, "where the group's log stands now");
+        privateAgain.Should().BeEquivalentTo(new SentMessage(source.Message, (await alice.Client.GetStateAsync()).Pts, 0),
+            "a private chat's message is in the sender's own log");
     }
 
     /// <summary>Each log holding the message's <c>new_message</c> (by owner: a user, or a large group's own log) and the

@@ -387,6 +387,26 @@ describe('update stream', () => {
     expect(server.receipts).toEqual([]);
   });
 
+  it("fetches a large group's post its own resend was answered with (no position taken, the group's log ahead), and a push at that pts wins over the answer", async () => {
+    const server = new FakeUpdateServer();
+    const inChat = (pts: number, from = SELF) => logged(pts, { type: 'new_message', message: message(100 + pts, from, chatPeer(9)) });
+    server.channelLogs.set(9, [inChat(10, 2)]);
+    const { stream, events } = await started(server);
+    await until(() => stream.channelPts.get(9) === 10);
+    // The first run's answer was lost and its push skipped this connection: only the resend's answer tells of pts 11.
+    server.channelLogs.set(9, [inChat(10, 2), inChat(11)]);
+    stream.observeSent({ message: message(111, SELF, chatPeer(9)), pts: 11, pts_count: 0, channel: true }, false, 5151);
+    await until(() => stream.channelPts.get(9) === 11);
+    expect(server.channelCalls).toEqual([[9, 10]]);
+    expect(events.filter((e) => e.type === 'new_message').map((e) => e.type === 'new_message' && [e.message.id, e.pts])).toEqual([[111, 11]]);
+
+    // Answered again while the push of pts 12 is on its way: the push is applied as it comes, not held behind the answer.
+    stream.observeSent({ message: message(111, SELF, chatPeer(9)), pts: 12, pts_count: 0, channel: true }, false, 5151);
+    stream.accept('updates.channel', channelWire(9, [inChat(12, 2)]));
+    await until(() => stream.channelPts.get(9) === 12);
+    expect(server.channelCalls).toEqual([[9, 10]]);
+  });
+
   it('emits login_token_accepted from the session layer even before start', () => {
     const stream = new UpdateStream(new FakeUpdateServer(), { selfId: () => SELF });
     const events: MessengerEvent[] = [];

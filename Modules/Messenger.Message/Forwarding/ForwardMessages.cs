@@ -109,9 +109,14 @@ internal sealed class ForwardMessagesHandler(
                 answers.Add(posted.Answer);
             }
 
-            return answers.Count == 0
-                ? new ForwardedMessages(messages!, log.CurrentPts(scope, me), 0)
-                : new ForwardedMessages(messages!, answers[^1].Pts, answers.Sum(a => a.PtsCount), target.HasOwnLog);
+            if (answers.Count == 0)
+            {
+                // All made before (a resend): where their log stands, as a send's resend is answered (Delivery.Resent).
+                var resent = Delivery.Resent(messages[0]!, target, me, owner => log.CurrentPts(scope, owner));
+                return new ForwardedMessages(messages!, resent.Pts, 0, resent.Channel);
+            }
+
+            return new ForwardedMessages(messages!, answers[^1].Pts, answers.Sum(a => a.PtsCount), target.HasOwnLog);
         }, cancellationToken, caller.ConnectionId);
 
         return forwarded;

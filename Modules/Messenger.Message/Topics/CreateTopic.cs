@@ -58,7 +58,7 @@ internal sealed class CreateTopicHandler(
         {
             if (MessageStore.FindByRandomId(scope, me, call.RandomId) is { } first)
             {
-                return new SentMessage(first, log.CurrentPts(scope, me), 0);
+                return Delivery.Resent(first, target, me, owner => log.CurrentPts(scope, owner));
             }
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();

@@ -190,11 +190,16 @@ export class UpdateStream {
   }
 
   /** The caller's own send or edit: the same change as the logged update with its pts (a send with the random id it went
-   * with, as the user's own log entry carries it). */
+   * with, as the user's own log entry carries it). An answer that took no position (a resend answered with the first
+   * message) only tells where that log stands: one ahead of ours is a gap, filled by the difference (the first run's
+   * push skipped the calling connection). */
   observeSent(sent: SentMessage, edited: boolean, randomId?: number): void {
-    const update: Update = edited
-      ? { type: 'edit_message', message: sent.message }
-      : { type: 'new_message', message: sent.message, random_id: randomId ?? null };
+    const update: Update | null =
+      sent.pts_count === 0
+        ? null
+        : edited
+          ? { type: 'edit_message', message: sent.message }
+          : { type: 'new_message', message: sent.message, random_id: randomId ?? null };
     this.input({ kind: 'own', entry: { pts: sent.pts, ptsCount: sent.pts_count, update }, channelId: sent.channel ? sent.message.to_peer.id : null });
   }
 
