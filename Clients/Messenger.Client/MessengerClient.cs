@@ -43,6 +43,7 @@ public sealed class MessengerClient : IAsyncDisposable
     private readonly long _sessionId;
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _pings = new();
+    private readonly GivenUpCalls _givenUp = new();
     private readonly Channel<Envelope> _outbound = Channel.CreateUnbounded<Envelope>(new() { SingleReader = true });
     private readonly ConcurrentQueue<long> _acks = new();
     private readonly Channel<UpdatesBody> _updates = Channel.CreateUnbounded<UpdatesBody>(new() { SingleWriter = true });
@@ -139,7 +140,7 @@ public sealed class MessengerClient : IAsyncDisposable
     /// <summary>Calls a method; returns its result or throws <see cref="RpcException"/> with the server's error.
     /// A call whose token is cancelled before it went out is not sent; cancelling after it went out only stops the
     /// wait (the server may still run it: calls that must not run twice carry their own key, e.g. a send's
-    /// <c>random_id</c>). A call too large for one frame (<see cref="MessengerClientOptions.MaxFrameBytes"/>) fails at
+    /// <c>random_id</c>; when its answer still comes, <see cref="Events"/> asks the server what changed). A call too large for one frame (<see cref="MessengerClientOptions.MaxFrameBytes"/>) fails at
     /// once with <see cref="ArgumentException"/>; after the connection closed for good (<see
     /// cref="MessengerClientOptions.AutoReconnect"/> off) every call fails at once with
     /// <see cref="MessengerConnectionException"/>. A call whose answer the server let go before it reached this
@@ -201,6 +202,7 @@ public sealed class MessengerClient : IAsyncDisposable
         {
             if (_pending.TryRemove(new(pending.MsgId, pending)))
             {
+                _givenUp.Add(pending.MsgId);
                 pending.Result.TrySetException(_disposed.IsCancellationRequested
                     ? new ObjectDisposedException(nameof(MessengerClient))
                     : cancellationToken.IsCancellationRequested
@@ -622,10 +624,19 @@ public sealed class MessengerClient : IAsyncDisposable
                 {
                     answered.Result.TrySetResult(result.Value);
                 }
+                else if (_givenUp.Remove(result.ReqMsgId))
+                {
+                    // The call ran after its caller stopped waiting (cancelled, timed out): what it changed is told to this
+                    // device by nothing else — its answer is not observed, and the log's push skips the calling
+                    // connection — so the update stream asks the server (getDifference, and the large groups it lists
+                    // ahead).
+                    Events.RequestDifference();
+                }
 
                 break;
             case ErrorBody error:
                 Acknowledge(envelope.MsgId);
+                _givenUp.Remove(error.ReqMsgId);
                 if (_pending.TryRemove(error.ReqMsgId, out var failed))
                 {
                     failed.Result.TrySetException(new RpcException(error.Name, error.Code, error.RetryAfterSeconds));
