@@ -163,6 +163,29 @@ describe('session layer', () => {
     await expect(call).rejects.toMatchObject({ name: 'ABORTED' });
   });
 
+  it('asks for a resync when the answer to a call it gave up still comes, and not for an error or an answer awaited', async () => {
+    const server = new FakeServer();
+    const session = await open(server);
+    const resyncs: string[] = [];
+    session.onResync((r) => resyncs.push(r));
+    const controller = new AbortController();
+    const call = session.call('messages.send', encode({ text: 'given up' }), { signal: controller.signal });
+    await until(() => server.calls('messages.send').length === 1);
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ name: 'ABORTED' });
+    const failing = session.call('messages.send', encode({ text: 'refused' }), { timeoutMs: 20 });
+    await expect(failing).rejects.toMatchObject({ name: 'TIMEOUT' });
+    const [givenUp, refused] = server.calls('messages.send');
+
+    server.push({ kind: 'error', reqMsgId: refused!.msgId, name: 'MESSAGE_EMPTY', code: 400, retryAfter: null });
+    server.push({ kind: 'result', reqMsgId: givenUp!.msgId, value: encode({}) });
+    await until(() => resyncs.length === 1);
+    server.push({ kind: 'result', reqMsgId: givenUp!.msgId, value: encode({}) });
+    echo(server);
+    await session.call('help.ping', encode({}));
+    expect(resyncs).toEqual(['answer_after_giving_up']);
+  });
+
   it('reports a new session and pushed updates, and acks the new session only', async () => {
     const server = new FakeServer();
     const session = await open(server);

@@ -69,6 +69,12 @@ interface ActiveLink {
   abandoned: boolean;
 }
 
+/** Why the update stream should ask the server what changed: a new session, a new link, or the answer to a call given up
+ * (its changes are pushed to this tab by nothing else). */
+export type ResyncReason = 'new_session' | 'reconnected' | 'answer_after_giving_up';
+
+const GIVEN_UP_LIMIT = 256;
+
 export class ProtocolSession {
   readonly sessionId: bigint;
   private readonly clock: MsgIdClock;
@@ -76,7 +82,9 @@ export class ProtocolSession {
   private readonly pings = new Map<bigint, () => void>();
   private readonly stateEmitter = new Emitter<ConnectionState>();
   private readonly pushEmitter = new Emitter<{ kind: string; payload: Uint8Array }>();
-  private readonly resyncEmitter = new Emitter<'new_session' | 'reconnected'>();
+  private readonly resyncEmitter = new Emitter<ResyncReason>();
+  /** Calls given up (timed out, aborted) that may have gone out: the server may still run them and answer. */
+  private readonly givenUp = new Set<bigint>();
   private outbound: Envelope[] = [];
   private acks: bigint[] = [];
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -118,7 +126,7 @@ export class ProtocolSession {
   }
 
   /** Pushes may have been lost: the server did not know the session, or a dropped link was replaced. */
-  onResync(listener: (reason: 'new_session' | 'reconnected') => void): () => void {
+  onResync(listener: (reason: ResyncReason) => void): () => void {
     return this.resyncEmitter.subscribe(listener);
   }
 
@@ -140,7 +148,11 @@ export class ProtocolSession {
       };
       const fail = (error: Error) => {
         // The envelope may have been restamped (bad_msg): find the call by identity.
-        for (const [id, call] of this.pending) if (call === pendingCall) this.pending.delete(id);
+        for (const [id, call] of this.pending) {
+          if (call !== pendingCall) continue;
+          this.pending.delete(id);
+          this.giveUp(id);
+        }
         finish();
         reject(error);
       };
@@ -376,11 +388,16 @@ export class ProtocolSession {
         if (call) {
           this.pending.delete(body.reqMsgId);
           call.resolve(body.value);
+        } else if (this.givenUp.delete(body.reqMsgId)) {
+          // It ran after its caller stopped waiting: what it changed is told to this tab by nothing else (its answer is
+          // not observed, and the log's push skips the calling connection), so the update stream asks the server.
+          this.resyncEmitter.emit('answer_after_giving_up');
         }
         break;
       }
       case 'error': {
         this.acknowledge(envelope.msgId);
+        this.givenUp.delete(body.reqMsgId);
         const call = this.pending.get(body.reqMsgId);
         if (call) {
           this.pending.delete(body.reqMsgId);
@@ -423,6 +440,14 @@ export class ProtocolSession {
       return;
     }
     call.reject(new RpcError(`BAD_MSG_${errorCode}`, 400, undefined, call.method));
+  }
+
+  /** Remembers a call given up, the oldest half forgotten past 256 (msg ids grow with time). */
+  private giveUp(msgId: bigint): void {
+    this.givenUp.add(msgId);
+    if (this.givenUp.size <= GIVEN_UP_LIMIT) return;
+    const oldest = [...this.givenUp].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, GIVEN_UP_LIMIT / 2);
+    for (const id of oldest) this.givenUp.delete(id);
   }
 
   private nextSeqNo(content: boolean): number {
