@@ -140,7 +140,8 @@ public sealed class MessengerClient : IAsyncDisposable
     /// <summary>Calls a method; returns its result or throws <see cref="RpcException"/> with the server's error.
     /// A call whose token is cancelled before it went out is not sent; cancelling after it went out only stops the
     /// wait (the server may still run it: calls that must not run twice carry their own key, e.g. a send's
-    /// <c>random_id</c>; when its answer still comes, <see cref="Events"/> asks the server what changed). A call too large for one frame (<see cref="MessengerClientOptions.MaxFrameBytes"/>) fails at
+    /// <c>random_id</c>; when its answer still comes, <see cref="Events"/> asks the server what changed). A call too
+    /// large for one frame (<see cref="MessengerClientOptions.MaxFrameBytes"/>) fails at
     /// once with <see cref="ArgumentException"/>; after the connection closed for good (<see
     /// cref="MessengerClientOptions.AutoReconnect"/> off) every call fails at once with
     /// <see cref="MessengerConnectionException"/>. A call whose answer the server let go before it reached this
