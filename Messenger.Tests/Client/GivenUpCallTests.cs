@@ -1,3 +1,5 @@
+using System.Collections;
+using System.Reflection;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
@@ -53,6 +55,72 @@ public sealed class GivenUpCallTests : IAsyncLifetime
         var reported = await alice.NextAsync<MessageReceived>(m => m.Message.Text == "given up");
         reported.Should().Match<MessageReceived>(m =>
             m.Message.Id == stored.Id && m.IsOutgoing && m.RandomId == 770_801 && m.ChannelId == (largeGroup ? chat.Id : null));
+    }
+
+    // Review (s50): the give-up path (the token's callback, on the thread that cancels) takes the call out of the pending
+    // calls, then remembers it as given up; an answer read on the receive thread between the two finds it in neither and
+    // is dropped without asking what changed. To make the interleaving certain, the test holds the given-up set's locks
+    // while the app gives up on another thread (which then waits inside GivenUpCalls.Add), and lets the answer be handled
+    // meanwhile; the locks are let go once it was. Relies on private fields (MessengerClient._givenUp, GivenUpCalls._ids,
+    // ConcurrentDictionary's lock stripes).
+    [Fact]
+    public async Task ASend_GivenUpOnAnotherThreadAsItsAnswerIsRead_IsStillReportedToTheSendingDevice()
+    {
+        await using var alice = await _host.MemberAsync("alice_giveuprace", listen: true);
+        await using var bob = await _host.MemberAsync("bob_giveuprace");
+        var chat = Peer.Chat((await alice.Client.CreateGroupAsync("Many", [bob.Id], large: true)).Chat.Id);
+        const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
+        var givenUp = typeof(MessengerClient).GetField("_givenUp", Private)!.GetValue(alice.Client)!;
+        var ids = typeof(GivenUpCalls).GetField("_ids", Private)!.GetValue(givenUp)!;
+        var tables = ids.GetType().GetField("_tables", Private)!.GetValue(ids)!;
+        var locks = (object[])tables.GetType().GetField("_locks", Private)!.GetValue(tables)!;
+        var handle = typeof(MessengerClient).GetMethod("Handle", Private, [typeof(Envelope)])!;
+        using var giveUp = new CancellationTokenSource();
+        var inner = false;
+        alice.Client.InboundFilter = envelope =>
+        {
+            if (inner || envelope.Body is not ResultBody result || !IsSentMessage(result.Value, "given up in a race"))
+            {
+                return true;
+            }
+
+            foreach (var stripe in locks)
+            {
+                Monitor.Enter(stripe);
+            }
+
+            try
+            {
+                var cancelling = new Thread(() => giveUp.Cancel());
+                cancelling.Start();
+                SpinWait.SpinUntil(() => (cancelling.ThreadState & (ThreadState.WaitSleepJoin | ThreadState.Stopped)) != 0);
+                inner = true;
+                handle.Invoke(alice.Client, [envelope]);
+                inner = false;
+            }
+            finally
+            {
+                foreach (var stripe in locks)
+                {
+                    Monitor.Exit(stripe);
+                }
+            }
+
+            return false;
+        };
+
+        try
+        {
+            await alice.Client.SendMessageAsync(chat, "given up in a race", randomId: 770_901, cancellationToken: giveUp.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        alice.Client.InboundFilter = null;
+        var stored = (await bob.Client.GetHistoryAsync(chat, limit: 5)).Should().ContainSingle(m => m.Text == "given up in a race").Subject;
+        var reported = await alice.NextAsync<MessageReceived>(m => m.Message.Text == "given up in a race");
+        reported.Should().Match<MessageReceived>(m => m.Message.Id == stored.Id && m.IsOutgoing && m.ChannelId == chat.Id);
     }
 
     [Fact]
