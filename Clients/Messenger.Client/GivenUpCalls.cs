@@ -13,8 +13,17 @@ internal sealed class GivenUpCalls
 
     private readonly ConcurrentDictionary<long, byte> _ids = new();
 
+    /// <summary>Test hook: runs as a call is given up, before it is remembered.</summary>
+    internal Action? Adding { get; set; }
+
+    /// <summary>Whether a call of <paramref name="method"/> given up is remembered: not the update stream's own reads
+    /// (<c>updates.*</c>), which change nothing and have their own retry (an answer to a timed-out fetch would only
+    /// fetch again at once, past the fetch's back-off).</summary>
+    public static bool Remembers(string method) => !method.StartsWith("updates.", StringComparison.Ordinal);
+
     public void Add(long msgId)
     {
+        Adding?.Invoke();
         _ids[msgId] = 0;
         if (_ids.Count > Limit)
         {

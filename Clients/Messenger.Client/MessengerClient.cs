@@ -43,7 +43,6 @@ public sealed class MessengerClient : IAsyncDisposable
     private readonly long _sessionId;
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _pings = new();
-    private readonly GivenUpCalls _givenUp = new();
     private readonly Channel<Envelope> _outbound = Channel.CreateUnbounded<Envelope>(new() { SingleReader = true });
     private readonly ConcurrentQueue<long> _acks = new();
     private readonly Channel<UpdatesBody> _updates = Channel.CreateUnbounded<UpdatesBody>(new() { SingleWriter = true });
@@ -201,14 +200,27 @@ public sealed class MessengerClient : IAsyncDisposable
         timeout.CancelAfter(_options.CallTimeout);
         await using var registration = timeout.Token.Register(() =>
         {
-            if (_pending.TryRemove(new(pending.MsgId, pending)))
+            // Remembered as given up before it leaves the pending calls, so an answer read in between (on the receive
+            // thread) finds it in one or the other. The update stream's own reads change nothing: not remembered.
+            var msgId = pending.MsgId;
+            var remember = GivenUpCalls.Remembers(method);
+            if (remember)
             {
-                _givenUp.Add(pending.MsgId);
+                _givenUp.Add(msgId);
+            }
+
+            if (_pending.TryRemove(new(msgId, pending)))
+            {
                 pending.Result.TrySetException(_disposed.IsCancellationRequested
                     ? new ObjectDisposedException(nameof(MessengerClient))
                     : cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)
                         : new CallTimeoutException(method, _options.CallTimeout));
+            }
+            else if (remember)
+            {
+                // Answered meanwhile: its caller has the answer.
+                _givenUp.Remove(msgId);
             }
         });
         return await pending.Result.Task;
@@ -751,6 +763,11 @@ public sealed class MessengerClient : IAsyncDisposable
         _options.ConfigureHttpHandler?.Invoke(handler);
         return new HttpClient(handler) { BaseAddress = _options.ServerUrl, Timeout = Timeout.InfiniteTimeSpan };
     });
+
+    /// <summary>The calls given up (cancelled, timed out) whose answer may still come.</summary>
+    internal GivenUpCalls GivenUp => _givenUp;
+
+    private readonly GivenUpCalls _givenUp = new();
 
     /// <summary>Test hook: return false to drop an inbound envelope as if it never arrived.</summary>
     internal Func<Envelope, bool>? InboundFilter { get; set; }

@@ -355,6 +355,12 @@ public sealed class UpdateStream
             case PushInput push when started:
                 Accept(push.Body);
                 break;
+            case OwnResultInput { ChannelId: { } chatId, Entry: { Update: null, PtsCount: 0 } } when started && !_channels.ContainsKey(chatId):
+                // Only a position (a resend's answer) in a large group not followed yet: where to start following it is
+                // for the user's log to say (the join or conversion not applied yet); started here, it would skip the
+                // posts up to this position.
+                _log.RequestNow();
+                break;
             case OwnResultInput { ChannelId: { } chatId } own when started:
                 if (ChannelFor(chatId, own.Entry) is { } channel)
                 {

@@ -279,6 +279,31 @@ public sealed partial class UpdateStreamTests
     }
 
     [Fact]
+    public async Task ResentResult_InALargeGroupNotFollowedYet_AsksTheUsersLog_AndFollowsTheGroupFromItsJoin()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+        var own = new Message(102, Me, Peer.Chat(Group), 1_790_000_000, "answer lost", null, null);
+        _server.Differences.Enqueue(new Difference(
+            [Logged(11, new ChatUpdate(LargeChat(Group, pts: 5), IsMember: true))], new UpdatesState(11, 0), false, false, [new ChannelState(Group, 8)]));
+        _server.ChannelDifferences.Enqueue(new ChannelDifference(
+            Group, [ChannelMessage(6, 100), ChannelMessage(7, 101), new LoggedUpdate(8, 1, 0, new NewMessageUpdate(own) { RandomId = 55 })], 8, false, false));
+
+        // The answer overtook the join's push: it must not start the group at its own position (posts 6 and 7 skipped).
+        stream.Observe(new SentMessage(own, 8, 0, Channel: true), edited: false, randomId: 55);
+
+        (await NextAsync()).Should().BeOfType<ChatUpdated>().Which.Pts.Should().Be(11);
+        var posts = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            posts.Add((await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id);
+        }
+
+        posts.Should().Equal(100, 101, 102);
+        _server.ChannelDifferenceRequests.Should().Equal((Group, 5L));
+        stream.ChannelPts[Group].Should().Be(8);
+    }
+
+    [Fact]
     public async Task AffectedResult_InALargeGroup_MovesTheChatPtsSoItsPushIsNotRepeated()
     {
         var stream = await StartWithChannelAsync(channelPts: 5, gapWait: Forever);

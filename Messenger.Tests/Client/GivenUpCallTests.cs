@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Reflection;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
@@ -57,25 +56,25 @@ public sealed class GivenUpCallTests : IAsyncLifetime
             m.Message.Id == stored.Id && m.IsOutgoing && m.RandomId == 770_801 && m.ChannelId == (largeGroup ? chat.Id : null));
     }
 
-    // Review (s50): the give-up path (the token's callback, on the thread that cancels) takes the call out of the pending
-    // calls, then remembers it as given up; an answer read on the receive thread between the two finds it in neither and
-    // is dropped without asking what changed. To make the interleaving certain, the test holds the given-up set's locks
-    // while the app gives up on another thread (which then waits inside GivenUpCalls.Add), and lets the answer be handled
-    // meanwhile; the locks are let go once it was. Relies on private fields (MessengerClient._givenUp, GivenUpCalls._ids,
-    // ConcurrentDictionary's lock stripes).
+    // Review (s50): the give-up path runs on the thread that cancels, the answer is read on the receive thread; when the
+    // call left the pending calls before it was remembered as given up, an answer read in between found it in neither and
+    // was dropped without asking what changed. Here the app gives up on another thread, held as the call is remembered
+    // (GivenUpCalls.Adding), while the answer is handled; then it goes on.
     [Fact]
     public async Task ASend_GivenUpOnAnotherThreadAsItsAnswerIsRead_IsStillReportedToTheSendingDevice()
     {
         await using var alice = await _host.MemberAsync("alice_giveuprace", listen: true);
         await using var bob = await _host.MemberAsync("bob_giveuprace");
         var chat = Peer.Chat((await alice.Client.CreateGroupAsync("Many", [bob.Id], large: true)).Chat.Id);
-        const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
-        var givenUp = typeof(MessengerClient).GetField("_givenUp", Private)!.GetValue(alice.Client)!;
-        var ids = typeof(GivenUpCalls).GetField("_ids", Private)!.GetValue(givenUp)!;
-        var tables = ids.GetType().GetField("_tables", Private)!.GetValue(ids)!;
-        var locks = (object[])tables.GetType().GetField("_locks", Private)!.GetValue(tables)!;
-        var handle = typeof(MessengerClient).GetMethod("Handle", Private, [typeof(Envelope)])!;
+        var handle = typeof(MessengerClient).GetMethod("Handle", BindingFlags.NonPublic | BindingFlags.Instance, [typeof(Envelope)])!;
         using var giveUp = new CancellationTokenSource();
+        using var adding = new SemaphoreSlim(0);
+        using var handled = new ManualResetEventSlim();
+        alice.Client.GivenUp.Adding = () =>
+        {
+            adding.Release();
+            handled.Wait(TimeSpan.FromSeconds(10));
+        };
         var inner = false;
         alice.Client.InboundFilter = envelope =>
         {
@@ -84,28 +83,13 @@ public sealed class GivenUpCallTests : IAsyncLifetime
                 return true;
             }
 
-            foreach (var stripe in locks)
-            {
-                Monitor.Enter(stripe);
-            }
-
-            try
-            {
-                var cancelling = new Thread(() => giveUp.Cancel());
-                cancelling.Start();
-                SpinWait.SpinUntil(() => (cancelling.ThreadState & (ThreadState.WaitSleepJoin | ThreadState.Stopped)) != 0);
-                inner = true;
-                handle.Invoke(alice.Client, [envelope]);
-                inner = false;
-            }
-            finally
-            {
-                foreach (var stripe in locks)
-                {
-                    Monitor.Exit(stripe);
-                }
-            }
-
+            var cancelling = new Thread(() => giveUp.Cancel());
+            cancelling.Start();
+            adding.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue("the app gives up meanwhile");
+            inner = true;
+            handle.Invoke(alice.Client, [envelope]);
+            inner = false;
+            handled.Set();
             return false;
         };
 
@@ -118,9 +102,20 @@ public sealed class GivenUpCallTests : IAsyncLifetime
         }
 
         alice.Client.InboundFilter = null;
+        alice.Client.GivenUp.Adding = null;
         var stored = (await bob.Client.GetHistoryAsync(chat, limit: 5)).Should().ContainSingle(m => m.Text == "given up in a race").Subject;
         var reported = await alice.NextAsync<MessageReceived>(m => m.Message.Text == "given up in a race");
         reported.Should().Match<MessageReceived>(m => m.Message.Id == stored.Id && m.IsOutgoing && m.ChannelId == chat.Id);
+        alice.Client.GivenUp.Count.Should().Be(0, "an answered call is not left as given up");
+    }
+
+    [Fact]
+    public void GivenUpCalls_RememberAllButTheUpdateStreamsOwnReads()
+    {
+        GivenUpCalls.Remembers("messages.send").Should().BeTrue();
+        GivenUpCalls.Remembers("messages.forward").Should().BeTrue();
+        GivenUpCalls.Remembers("updates.getDifference").Should().BeFalse();
+        GivenUpCalls.Remembers("updates.getChannelDifference").Should().BeFalse();
     }
 
     [Fact]

@@ -407,6 +407,21 @@ describe('update stream', () => {
     expect(server.channelCalls).toEqual([[9, 10]]);
   });
 
+  it("reads the user's log, not the group's from its own answer, for a resend answered in a large group not followed yet", async () => {
+    const server = new FakeUpdateServer();
+    const { stream, events } = await started(server);
+    const chat = { id: 9, kind: 3 as const, title: 'big', creator_id: 2, member_count: 300, date: 0, pts: 5 };
+    const inChat = (pts: number, from = 2) => logged(pts, { type: 'new_message', message: message(100 + pts, from, chatPeer(9)) });
+    server.log = [logged(1, { type: 'chat', chat, is_member: true })];
+    server.state = 1;
+    server.channelLogs.set(9, [inChat(6), inChat(7), inChat(8, SELF)]);
+    // The answer overtook the join's push: it must not start the group at its own position (posts 6 and 7 skipped).
+    stream.observeSent({ message: message(108, SELF, chatPeer(9)), pts: 8, pts_count: 0, channel: true }, false, 5151);
+    await until(() => stream.channelPts.get(9) === 8);
+    expect(server.differenceCalls).toEqual([0]);
+    expect(ids(events)).toEqual([106, 107, 108]);
+  });
+
   it('emits login_token_accepted from the session layer even before start', () => {
     const stream = new UpdateStream(new FakeUpdateServer(), { selfId: () => SELF });
     const events: MessengerEvent[] = [];

@@ -151,7 +151,8 @@ export class ProtocolSession {
         for (const [id, call] of this.pending) {
           if (call !== pendingCall) continue;
           this.pending.delete(id);
-          this.giveUp(id);
+          // The update stream's own reads change nothing and have their own retry.
+          if (!method.startsWith('updates.')) this.giveUp(id);
         }
         finish();
         reject(error);

@@ -264,6 +264,13 @@ export class UpdateStream {
         return;
       case 'own':
         if (!started) return;
+        if (input.channelId !== null && input.entry.update === null && input.entry.ptsCount === 0 && !this.channels.has(input.channelId)) {
+          // Only a position (a resend's answer) in a large group not followed yet: where to start following it is for the
+          // user's log to say (the join or conversion not applied yet); started here, it would skip the posts up to it.
+          this.differenceRequested = true;
+          this.differenceDue = this.now();
+          return;
+        }
         if (input.channelId !== null) {
           const log = this.channelFor(input.channelId, input.entry);
           if (log) {
