@@ -174,7 +174,7 @@ internal static class Delivery
     {
         if (MessageStore.FindByRandomId(scope, me, randomId) is { } first)
         {
-            return Resent(first, target, me, owner => log.CurrentPts(scope, owner));
+            return Resent(first, target, me, log, scope);
         }
 
         var chat = OpenForPosting(scope, me, target, now, content);
@@ -190,15 +190,17 @@ internal static class Delivery
 
     /// <summary>
     /// The answer to a resend — its random_id already used by <paramref name="first"/>: that message, with pts_count 0 at
-    /// the position (<paramref name="currentPts"/> of a log owner) of the log it went into: the large group's own for a
-    /// post in <paramref name="target"/> when it keeps one, else the caller's. The first run's push skipped the calling
-    /// connection, so a device whose answer was lost (a call it gave up, a dropped link) knows of the message only by
-    /// this answer: a position ahead of its own in the right log shows it the gap, and it fetches the message.
+    /// the position (read inside the unit when <paramref name="scope"/> is given) of the log it went into: the large
+    /// group's own for a post in <paramref name="target"/> when it keeps one, else the caller's. The first run's push
+    /// skipped the calling connection, so a device whose answer was lost (a call it gave up, a dropped link) knows of the
+    /// message only by this answer: a position ahead of its own in the right log shows it the gap, and it fetches the
+    /// message.
     /// </summary>
-    public static SentMessage Resent(Contracts.Messages.Message first, ChatTarget target, long me, Func<long, long> currentPts)
+    public static SentMessage Resent(Contracts.Messages.Message first, ChatTarget target, long me, IUpdateLog log, WriteScope? scope)
     {
         var channel = target.HasOwnLog && first.ToPeer == target.ToPeer;
-        return new SentMessage(first, currentPts(channel ? LogOwners.OfChat(target.ChatId) : me), 0, channel);
+        var owner = channel ? LogOwners.OfChat(target.ChatId) : me;
+        return new SentMessage(first, scope is null ? log.CurrentPts(owner) : log.CurrentPts(scope, owner), 0, channel);
     }
 
     /// <summary>

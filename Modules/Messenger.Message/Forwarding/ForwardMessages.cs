@@ -112,7 +112,7 @@ internal sealed class ForwardMessagesHandler(
             if (answers.Count == 0)
             {
                 // All made before (a resend): where their log stands, as a send's resend is answered (Delivery.Resent).
-                var resent = Delivery.Resent(messages[0]!, target, me, owner => log.CurrentPts(scope, owner));
+                var resent = Delivery.Resent(messages[0]!, target, me, log, scope);
                 return new ForwardedMessages(messages!, resent.Pts, 0, resent.Channel);
             }
 

@@ -102,7 +102,7 @@ internal sealed class SendMessageHandler(
         // unit answers a resend, before the upload is looked at: the first send used it up.
         if (call.Media is not null && messages.ReadByRandomId(me, call.RandomId) is { } first)
         {
-            return Delivery.Resent(first, target, me, log.CurrentPts);
+            return Delivery.Resent(first, target, me, log, scope: null);
         }
 
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.

@@ -58,7 +58,7 @@ internal sealed class CreateTopicHandler(
         {
             if (MessageStore.FindByRandomId(scope, me, call.RandomId) is { } first)
             {
-                return Delivery.Resent(first, target, me, owner => log.CurrentPts(scope, owner));
+                return Delivery.Resent(first, target, me, log, scope);
             }
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
