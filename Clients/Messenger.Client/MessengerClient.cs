@@ -43,6 +43,7 @@ public sealed class MessengerClient : IAsyncDisposable
     private readonly long _sessionId;
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _pings = new();
+    private readonly GivenUpCalls _givenUp = new();
     private readonly Channel<Envelope> _outbound = Channel.CreateUnbounded<Envelope>(new() { SingleReader = true });
     private readonly ConcurrentQueue<long> _acks = new();
     private readonly Channel<UpdatesBody> _updates = Channel.CreateUnbounded<UpdatesBody>(new() { SingleWriter = true });
@@ -766,8 +767,6 @@ public sealed class MessengerClient : IAsyncDisposable
 
     /// <summary>The calls given up (cancelled, timed out) whose answer may still come.</summary>
     internal GivenUpCalls GivenUp => _givenUp;
-
-    private readonly GivenUpCalls _givenUp = new();
 
     /// <summary>Test hook: return false to drop an inbound envelope as if it never arrived.</summary>
     internal Func<Envelope, bool>? InboundFilter { get; set; }
