@@ -188,7 +188,7 @@ public sealed class MessengerClient : IAsyncDisposable
                 $"{method} is {frameBytes} bytes as a frame, over the server's limit of {_options.MaxFrameBytes} bytes (max_frame_bytes)", nameof(args));
         }
 
-        var pending = new PendingCall(new Envelope(_msgIds.Next(), NextSeqNo(content: true), new CallBody(method, args)));
+        var pending = new PendingCall(method, new Envelope(_msgIds.Next(), NextSeqNo(content: true), new CallBody(method, args)));
         _pending[pending.MsgId] = pending;
         if (Volatile.Read(ref _closed) is { } closed && _pending.TryRemove(new(pending.MsgId, pending)))
         {
@@ -201,30 +201,39 @@ public sealed class MessengerClient : IAsyncDisposable
         timeout.CancelAfter(_options.CallTimeout);
         await using var registration = timeout.Token.Register(() =>
         {
-            // Remembered as given up before it leaves the pending calls, so an answer read in between (on the receive
-            // thread) finds it in one or the other. The update stream's own reads change nothing: not remembered.
-            var msgId = pending.MsgId;
-            var remember = GivenUpCalls.Remembers(method);
-            if (remember)
-            {
-                _givenUp.Add(msgId);
-            }
-
-            if (_pending.TryRemove(new(msgId, pending)))
-            {
-                pending.Result.TrySetException(_disposed.IsCancellationRequested
-                    ? new ObjectDisposedException(nameof(MessengerClient))
-                    : cancellationToken.IsCancellationRequested
-                        ? new OperationCanceledException(cancellationToken)
-                        : new CallTimeoutException(method, _options.CallTimeout));
-            }
-            else if (remember)
-            {
-                // Answered meanwhile: its caller has the answer.
-                _givenUp.Remove(msgId);
-            }
+            // Noted first: a call out of the pending calls right now for a new msg_id (OnBadMsg) is given up when it is
+            // back.
+            pending.GivenUp = _disposed.IsCancellationRequested
+                ? new ObjectDisposedException(nameof(MessengerClient))
+                : cancellationToken.IsCancellationRequested
+                    ? new OperationCanceledException(cancellationToken)
+                    : new CallTimeoutException(method, _options.CallTimeout);
+            GiveUp(pending);
         });
         return await pending.Result.Task;
+    }
+
+    // Takes a call its caller gave up out of the pending calls and fails it. Remembered as given up before it leaves
+    // them, so an answer read in between (on the receive thread) finds it in one or the other; the update stream's own
+    // reads change nothing, and are not remembered.
+    private void GiveUp(PendingCall pending)
+    {
+        var msgId = pending.MsgId;
+        var remember = GivenUpCalls.Remembers(pending.Method);
+        if (remember)
+        {
+            _givenUp.Add(msgId);
+        }
+
+        if (_pending.TryRemove(new(msgId, pending)))
+        {
+            pending.Result.TrySetException(pending.GivenUp!);
+        }
+        else if (remember)
+        {
+            // Answered meanwhile (its caller has the answer), or out for a new msg_id (given up when it is back).
+            _givenUp.Remove(msgId);
+        }
     }
 
     /// <summary>A protocol-level ping (not an RPC): round trip through the message layer. Fails as
@@ -722,7 +731,15 @@ public sealed class MessengerClient : IAsyncDisposable
         {
             _msgIds.Offset = DateTimeOffset.FromUnixTimeMilliseconds(bad.ServerTimeUnixMs) - _options.Clock.GetUtcNow();
             pending.Restamp(_msgIds.Next());
+            Restamping?.Invoke();
             _pending[pending.MsgId] = pending;
+            if (pending.GivenUp is not null)
+            {
+                // Its caller gave up while it was out: not sent again.
+                GiveUp(pending);
+                return;
+            }
+
             _outbound.Writer.TryWrite(pending.Envelope);
             return;
         }
@@ -767,6 +784,10 @@ public sealed class MessengerClient : IAsyncDisposable
 
     /// <summary>The calls given up (cancelled, timed out) whose answer may still come.</summary>
     internal GivenUpCalls GivenUp => _givenUp;
+
+    /// <summary>Test hook: runs as a call refused for its msg_id (bad_msg) is out of the pending calls, with its new
+    /// msg_id, before it is put back.</summary>
+    internal Action? Restamping { get; set; }
 
     /// <summary>Test hook: return false to drop an inbound envelope as if it never arrived.</summary>
     internal Func<Envelope, bool>? InboundFilter { get; set; }
@@ -1028,9 +1049,20 @@ public sealed class MessengerClient : IAsyncDisposable
         }
     }
 
-    private sealed class PendingCall(Envelope envelope)
+    private sealed class PendingCall(string method, Envelope envelope)
     {
+        private volatile Exception? _givenUp;
+
+        public string Method { get; } = method;
+
         public Envelope Envelope { get; private set; } = envelope;
+
+        /// <summary>What the call fails with, once its caller gave up (cancelled, timed out, disposed).</summary>
+        public Exception? GivenUp
+        {
+            get => _givenUp;
+            set => _givenUp = value;
+        }
 
         public long MsgId => Envelope.MsgId;
 

@@ -1,5 +1,7 @@
+using System.Collections;
 using System.Reflection;
 using Messenger.Client;
+using Messenger.Contracts.Help;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Groups;
@@ -107,6 +109,29 @@ public sealed class GivenUpCallTests : IAsyncLifetime
         var reported = await alice.NextAsync<MessageReceived>(m => m.Message.Text == "given up in a race");
         reported.Should().Match<MessageReceived>(m => m.Message.Id == stored.Id && m.IsOutgoing && m.ChannelId == chat.Id);
         alice.Client.GivenUp.Count.Should().Be(0, "an answered call is not left as given up");
+    }
+
+    // Review (s50), an older hole: a call refused for its msg_id (bad_msg) is out of the pending calls while it gets a new
+    // one; a caller who gave up just then was not heard, and the call went out again and waited for its answer.
+    [Fact]
+    public async Task ACall_GivenUpWhileItGetsANewMsgId_FailsAsGivenUp_AndIsNotSentAgain()
+    {
+        await using var client = await _host.ConnectAsync();
+        const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
+        var pending = (IDictionary)typeof(MessengerClient).GetField("_pending", Private)!.GetValue(client)!;
+        var handle = typeof(MessengerClient).GetMethod("Handle", Private, [typeof(Envelope)])!;
+        using var giveUp = new CancellationTokenSource();
+        client.InboundFilter = envelope => envelope.Body is not ResultBody;
+        var call = client.CallAsync(new PingCall(7), giveUp.Token);
+        (await Waits.Eventually(() => pending.Count == 1, TimeSpan.FromSeconds(10))).Should().BeTrue("the ping waits for its answer");
+        var msgId = pending.Keys.Cast<long>().Single();
+        client.Restamping = giveUp.Cancel;
+
+        handle.Invoke(client, [new Envelope(1, 1, new BadMsgBody(msgId, BadMsgCodes.MsgIdTooHigh, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))]);
+
+        // Bounded: a cancel not heard leaves the call waiting for an answer the filter drops.
+        await FluentActions.Awaiting(() => call.WaitAsync(TimeSpan.FromSeconds(10))).Should().ThrowAsync<OperationCanceledException>();
+        pending.Count.Should().Be(0, "a call given up is not sent again");
     }
 
     [Fact]
