@@ -16,10 +16,21 @@ internal sealed class GivenUpCalls
     /// <summary>Test hook: runs as a call is given up, before it is remembered.</summary>
     internal Action? Adding { get; set; }
 
-    /// <summary>Whether a call of <paramref name="method"/> given up is remembered: not the update stream's own reads
-    /// (<c>updates.*</c>), which change nothing and have their own retry (an answer to a timed-out fetch would only
-    /// fetch again at once, past the fetch's back-off).</summary>
-    public static bool Remembers(string method) => !method.StartsWith("updates.", StringComparison.Ordinal);
+    /// <summary>Whether a call of <paramref name="method"/> given up is remembered: one that may change a log. Not the
+    /// reads — the update stream's own (<c>updates.*</c>, which have their own retry: an answer to a timed-out fetch
+    /// would only fetch again at once, past the fetch's back-off), <c>help.*</c>, file transfers (<c>upload.*</c>: a
+    /// cancelled upload's parts in flight), and the <c>get…</c>, <c>search…</c> and <c>list…</c> calls (a search given
+    /// up as the user types, a history page no longer wanted).</summary>
+    public static bool Remembers(string method)
+    {
+        var dot = method.IndexOf('.');
+        var space = dot < 0 ? "" : method[..dot];
+        var verb = method.AsSpan(dot + 1);
+        return space is not ("updates" or "help" or "upload")
+            && !verb.StartsWith("get", StringComparison.Ordinal)
+            && !verb.StartsWith("search", StringComparison.Ordinal)
+            && !verb.StartsWith("list", StringComparison.Ordinal);
+    }
 
     public void Add(long msgId)
     {

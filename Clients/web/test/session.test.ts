@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RpcError } from '../src/api/types';
 import { MsgIdClock } from '../src/protocol/msgid';
 import { generateKeyPair } from '../src/protocol/noise';
-import { ConnectionError, ProtocolSession } from '../src/protocol/session';
+import { ConnectionError, mayChangeALog, ProtocolSession } from '../src/protocol/session';
 import { ready } from '../src/protocol/sodium';
 import { FakeServer } from './fakeServer';
 import { until } from './helpers';
@@ -187,6 +187,13 @@ describe('session layer', () => {
     echo(server);
     await session.call('help.ping', encode({}));
     expect(resyncs).toEqual(['answer_after_giving_up']);
+  });
+
+  it('remembers given-up calls that may change a log, not the reads', () => {
+    const remembered = ['messages.send', 'messages.forward', 'messages.readHistory', 'groups.leave', 'admin.resolveReport'];
+    expect(remembered.map(mayChangeALog)).toEqual(remembered.map(() => true));
+    const reads = ['updates.getDifference', 'messages.getHistory', 'messages.search', 'admin.listUsers', 'upload.saveFilePart', 'help.ping'];
+    expect(reads.map(mayChangeALog)).toEqual(reads.map(() => false));
   });
 
   it('reports a new session and pushed updates, and acks the new session only', async () => {

@@ -75,6 +75,16 @@ export type ResyncReason = 'new_session' | 'reconnected' | 'answer_after_giving_
 
 const GIVEN_UP_LIMIT = 256;
 
+/** Whether a call given up is remembered: one that may change a log. Not the reads — the update stream's own
+ * (`updates.*`, which have their own retry), `help.*`, file transfers (`upload.*`), and the `get…`, `search…` and
+ * `list…` calls (a search given up as the user types, a history page no longer wanted). As the SDK's GivenUpCalls. */
+export function mayChangeALog(method: string): boolean {
+  const dot = method.indexOf('.');
+  const space = dot < 0 ? '' : method.slice(0, dot);
+  const verb = method.slice(dot + 1);
+  return !['updates', 'help', 'upload'].includes(space) && !/^(get|search|list)/.test(verb);
+}
+
 export class ProtocolSession {
   readonly sessionId: bigint;
   private readonly clock: MsgIdClock;
@@ -151,8 +161,7 @@ export class ProtocolSession {
         for (const [id, call] of this.pending) {
           if (call !== pendingCall) continue;
           this.pending.delete(id);
-          // The update stream's own reads change nothing and have their own retry.
-          if (!method.startsWith('updates.')) this.giveUp(id);
+          if (mayChangeALog(method)) this.giveUp(id);
         }
         finish();
         reject(error);
