@@ -267,8 +267,7 @@ export class UpdateStream {
         if (input.channelId !== null && input.entry.update === null && input.entry.ptsCount === 0 && !this.channels.has(input.channelId)) {
           // Only a position (a resend's answer) in a large group not followed yet: where to start following it is for the
           // user's log to say (the join or conversion not applied yet); started here, it would skip the posts up to it.
-          this.differenceRequested = true;
-          this.differenceDue = this.now();
+          this.requestDifferenceNow();
           return;
         }
         if (input.channelId !== null) {
@@ -286,10 +285,7 @@ export class UpdateStream {
         if (started) this.observeChatResult(input.changed, input.isMember);
         return;
       case 'resync':
-        if (started) {
-          this.differenceRequested = true;
-          this.differenceDue = this.now();
-        }
+        if (started) this.requestDifferenceNow();
         return;
     }
   }
@@ -628,6 +624,12 @@ export class UpdateStream {
     if (this.leftChannels.has(chatId)) return null;
     if (this.resumedWithoutChannelPositions) this.channelsOnlyPushed.add(chatId);
     return this.requestChannel(this.track(chatId, Math.max(0, first.pts - first.ptsCount)));
+  }
+
+  // Asks for the user's log's difference now, as requestChannel does for a chat's.
+  private requestDifferenceNow(): void {
+    this.differenceRequested = true;
+    this.differenceDue = this.now();
   }
 
   // Asks for the chat's difference now (the run loop fetches it before the next input).
