@@ -170,7 +170,10 @@ public sealed class MessengerClient : IAsyncDisposable
             ?? throw new InvalidOperationException($"{t.Name} has no [RpcMethod] attribute"));
         var args = MessagePackSerializer.Serialize(type, call, WireSerializer.Options, cancellationToken);
         var value = await SendCallAsync(method, args, cancellationToken);
-        return MessagePackSerializer.Deserialize<TResult>(value, WireSerializer.Options, cancellationToken);
+        // The answer is in hand, and the call ran: a cancel that came after it (the call then was not remembered as given
+        // up) must not throw it away — read with that token, an answer holding an array failed, and what it reported
+        // (a forward's copies) was never told to this device.
+        return MessagePackSerializer.Deserialize<TResult>(value, WireSerializer.Options, CancellationToken.None);
     }
 
     /// <summary>Calls <paramref name="method"/> with raw MessagePack arguments (for tools and tests); fails as

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using Messenger.Client;
 using Messenger.Contracts.Help;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Groups;
@@ -48,12 +49,18 @@ public sealed class GivenUpCallTests : IAsyncLifetime
             return true;
         };
 
-        var send = () => alice.Client.SendMessageAsync(chat, "given up", randomId: 770_801, cancellationToken: giveUp.Token);
+        try
+        {
+            await alice.Client.SendMessageAsync(chat, "given up", randomId: 770_801, cancellationToken: giveUp.Token);
+            // Only when the answer came before the call registered for the cancel: then it is returned (see below).
+        }
+        catch (OperationCanceledException)
+        {
+        }
 
-        await send.Should().ThrowAsync<OperationCanceledException>();
         alice.Client.InboundFilter = null;
         var stored = (await bob.NextAsync<MessageReceived>(m => m.Message.Text == "given up")).Message;
-        var reported = await alice.NextAsync<MessageReceived>(m => m.Message.Text == "given up");
+        var reported = await ReportedAsync(alice, "given up");
         reported.Should().Match<MessageReceived>(m =>
             m.Message.Id == stored.Id && m.IsOutgoing && m.RandomId == 770_801 && m.ChannelId == (largeGroup ? chat.Id : null));
     }
@@ -106,9 +113,61 @@ public sealed class GivenUpCallTests : IAsyncLifetime
         alice.Client.InboundFilter = null;
         alice.Client.GivenUp.Adding = null;
         var stored = (await bob.Client.GetHistoryAsync(chat, limit: 5)).Should().ContainSingle(m => m.Text == "given up in a race").Subject;
-        var reported = await alice.NextAsync<MessageReceived>(m => m.Message.Text == "given up in a race");
+        var reported = await ReportedAsync(alice, "given up in a race");
         reported.Should().Match<MessageReceived>(m => m.Message.Id == stored.Id && m.IsOutgoing && m.ChannelId == chat.Id);
         alice.Client.GivenUp.Count.Should().Be(0, "an answered call is not left as given up");
+    }
+
+    // The app gave up just after the SDK had the answer, before the caller's continuation read it (or before the call had
+    // registered for the cancel at all). The answer is in hand: it is returned, and its caller reports it as for any
+    // answer. Read with the cancelled token, an answer holding an array (a forward's messages) was thrown away; the call,
+    // answered, was not remembered as given up either, and the device never heard of the copies.
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task ACall_GivenUpJustAfterItsAnswerCame_ReturnsTheAnswer_AndTheSendingDeviceReportsIt(bool largeGroup, bool forward)
+    {
+        var suffix = (largeGroup ? "l" : "p") + (forward ? "f" : "s");
+        await using var alice = await _host.MemberAsync($"alice_giveuplate{suffix}", listen: true);
+        await using var bob = await _host.MemberAsync($"bob_giveuplate{suffix}", listen: true);
+        var chat = largeGroup
+            ? Peer.Chat((await alice.Client.CreateGroupAsync("Many", [bob.Id], large: true)).Chat.Id)
+            : Peer.User(bob.Id);
+        var original = forward ? (await alice.Client.SendMessageAsync(Peer.User(alice.Id), "given up late")).Message : null;
+        var handle = typeof(MessengerClient).GetMethod("Handle", BindingFlags.NonPublic | BindingFlags.Instance, [typeof(Envelope)])!;
+        using var giveUp = new CancellationTokenSource();
+        using var answered = new ManualResetEventSlim();
+        var inner = false;
+        alice.Client.InboundFilter = envelope =>
+        {
+            if (inner || envelope.Body is not ResultBody result || !(forward ? IsForward(result.Value) : IsSentMessage(result.Value, "given up late")))
+            {
+                return true;
+            }
+
+            inner = true;
+            handle.Invoke(alice.Client, [envelope]);
+            inner = false;
+            giveUp.Cancel();
+            answered.Set();
+            return false;
+        };
+        // The caller's continuations wait in a queue of their own: the give-up lands after the answer is in and before
+        // the caller reads it, every time.
+        var caller = new HeldContinuations();
+
+        var call = caller.Start<Messenger.Contracts.Messages.Message>(async () => forward
+            ? (await alice.Client.ForwardMessagesAsync(Peer.User(alice.Id), [original!.Id], chat, cancellationToken: giveUp.Token)).Messages.Single()
+            : (await alice.Client.SendMessageAsync(chat, "given up late", randomId: 770_821, cancellationToken: giveUp.Token)).Message);
+        answered.Wait(TimeSpan.FromSeconds(20)).Should().BeTrue("the answer comes");
+        caller.RunUntil(call, TimeSpan.FromSeconds(20));
+
+        var returned = await call;
+        alice.Client.InboundFilter = null;
+        var reported = await ReportedAsync(alice, "given up late", chat);
+        reported.Should().Match<MessageReceived>(m => m.Message.Id == returned.Id && m.IsOutgoing);
     }
 
     // Review (s50), an older hole: a call refused for its msg_id (bad_msg) is out of the pending calls while it gets a new
@@ -164,6 +223,79 @@ public sealed class GivenUpCallTests : IAsyncLifetime
         givenUp.Remove(10 * GivenUpCalls.Limit).Should().BeTrue("the newest is kept");
         givenUp.Remove(1).Should().BeFalse("the oldest is forgotten");
         givenUp.Remove(10 * GivenUpCalls.Limit).Should().BeFalse("an answer is noticed once");
+    }
+
+    // The sending device's report of its message; when it does not come, what the device and the server each know (CI saw
+    // this time out once, in the private chat, without more to go on).
+    private static async Task<MessageReceived> ReportedAsync(Member sender, string text, Peer? peer = null)
+    {
+        try
+        {
+            return await sender.NextAsync<MessageReceived>(m => m.Message.Text == text && (peer is null || m.Peer == peer));
+        }
+        catch (OperationCanceledException)
+        {
+            var server = await sender.Client.GetStateAsync();
+            var device = sender.Client.Events.Pts ?? 0;
+            var difference = await sender.Client.GetDifferenceAsync(device);
+            throw new Xunit.Sdk.XunitException(
+                $"not reported: the device at pts {device} ({sender.Client.GivenUp.Count} calls remembered as given up), the server at " +
+                $"{server.Pts}; its difference: {string.Join(", ", difference.Updates.Select(u => $"{u.Pts}:{u.Update.GetType().Name}"))}");
+        }
+    }
+
+    /// <summary>Runs the continuations posted to it only when asked (<see cref="RunUntil"/>), on the asking thread.</summary>
+    private sealed class HeldContinuations : SynchronizationContext
+    {
+        private readonly System.Collections.Concurrent.BlockingCollection<(SendOrPostCallback Callback, object? State)> _posted = [];
+
+        public override void Post(SendOrPostCallback d, object? state) => _posted.Add((d, state));
+
+        public Task<T> Start<T>(Func<Task<T>> start) => Within(start);
+
+        public void RunUntil(Task task, TimeSpan bound)
+        {
+            var deadline = DateTime.UtcNow + bound;
+            while (!task.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                if (_posted.TryTake(out var posted, TimeSpan.FromMilliseconds(50)))
+                {
+                    Within(() => posted.Callback(posted.State));
+                }
+            }
+        }
+
+        private T Within<T>(Func<T> run)
+        {
+            var previous = Current;
+            SetSynchronizationContext(this);
+            try
+            {
+                return run();
+            }
+            finally
+            {
+                SetSynchronizationContext(previous);
+            }
+        }
+
+        private void Within(Action run) => Within(() =>
+        {
+            run();
+            return 0;
+        });
+    }
+
+    private static bool IsForward(byte[] value)
+    {
+        try
+        {
+            return WireSerializer.Deserialize<ForwardedMessages>(value).Messages is [{ Text: "given up late" }];
+        }
+        catch (MessagePack.MessagePackSerializationException)
+        {
+            return false;
+        }
     }
 
     private static bool IsSentMessage(byte[] value, string text)
