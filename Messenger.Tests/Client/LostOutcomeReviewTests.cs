@@ -1,0 +1,111 @@
+using Messenger.Client;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Wire;
+using Messenger.Protocol;
+using Messenger.Protocol.Sessions;
+using Messenger.Tests.Groups;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Media;
+using Messenger.Tests.Session;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messenger.Tests.Client;
+
+/// <summary>
+/// Review (s51), read-only: places where a reconnect, a timeout or a bad_msg restamp between "the server ran it" and "the
+/// device observed it" makes the device miss what it did or received, or do it twice. Each test states what a user would
+/// expect; they fail on the current SDK.
+/// </summary>
+public sealed class LostOutcomeReviewTests
+{
+    // A phone sends a call, the answer is lost with the connection, and it comes back more than 300 s later (out of
+    // coverage, in a lift): the session's msg_id memory and the unacked answer are both past their 300 s, so the server
+    // refuses the resend as too old (bad_msg 16) rather than possibly run it twice. The SDK takes every MsgIdTooLow for a
+    // clock problem and sends the call again under a new msg_id: a call with no key of its own runs a second time. Here a
+    // group is created twice.
+    [Fact]
+    public async Task ACallResentAfterItsMsgIdAgedOut_IsNotRunASecondTime()
+    {
+        var clock = new JumpClock();
+        await using var host = await SessionTestKit.StartHostAsync(
+            new Dictionary<string, string?> { ["Messenger:Protocol:UnackedResultBytesPerIdleSession"] = "1" }, clock);
+        await using var alice = await host.SignedInClientAsync("alice_aged");
+        const long SessionId = 5151;
+        var gate = new ReconnectGate();
+        var keys = new InMemoryDeviceKeyStore();
+        await using var bob = await MessengerClient.ConnectAsync(host.ClientOptions(keys, sessionId: SessionId, transport: gate.Apply));
+        await bob.RegisterAsync("bob_aged", SessionTestKit.Password, "Bob");
+        await bob.SignInAsync("bob_aged", SessionTestKit.Password, "Test device", "tests");
+        var aliceId = await bob.IdOfAsync("alice_aged");
+        var session = host.Services.GetRequiredService<SessionRegistry>()
+            .GetOrCreate(ProtocolConstants.Hex(keys.GetOrCreate().PublicKey), SessionId).Session;
+        var results = 0;
+        bob.InboundFilter = envelope =>
+        {
+            if (envelope.Body is ResultBody && Interlocked.Increment(ref results) == 1)
+            {
+                // The group's answer is lost with the connection; the device is back only after the session let the
+                // answer go, 301 s later.
+                gate.HoldUntil(() => !session.IsAttached);
+                clock.Advance(TimeSpan.FromSeconds(301));
+                _ = bob.DropConnectionAsync();
+                return false;
+            }
+
+            return true;
+        };
+
+        try
+        {
+            await bob.CreateGroupAsync("Aged", [aliceId]);
+        }
+        catch (RpcException)
+        {
+            // Failing with "outcome unknown" is fine; running twice is not.
+        }
+
+        bob.InboundFilter = null;
+        bob.ConnectionCount.Should().BeGreaterThanOrEqualTo(2);
+        var groups = (await bob.GetDialogsAsync()).Items.Count(d => d.Peer.Kind == PeerKind.Chat);
+        groups.Should().Be(1, "the call ran before its answer was lost: resent, it must not create a second group");
+    }
+
+    // A device receives a message and its automatic receipt (messages.received) is due just as the connection drops; the
+    // outage outlasts CallTimeout, so the receipt call times out before it went out (given up: never sent). The SDK's
+    // receipt loop then stops until the next incoming message, and nothing sends it after the reconnect: the sender never
+    // sees the message delivered while the chat stays quiet.
+    [Fact]
+    public async Task AReceiptThatTimedOutDuringAnOutage_IsSentOnceTheDeviceIsBack()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_receipt", listen: true);
+        var gate = new ReconnectGate();
+        var defaults = host.ClientOptions(transport: gate.Apply);
+        await using var bob = await MessengerClient.ConnectAsync(new MessengerClientOptions
+        {
+            ServerUrl = defaults.ServerUrl,
+            ServerPublicKey = defaults.ServerPublicKey,
+            DeviceKeys = defaults.DeviceKeys,
+            SessionId = defaults.SessionId,
+            ConfigureTransport = defaults.ConfigureTransport,
+            CallTimeout = TimeSpan.FromSeconds(1),
+            ReceiptDelay = TimeSpan.FromSeconds(2),
+        });
+        await bob.RegisterAsync("bob_receipt", SessionTestKit.Password, "Bob");
+        await bob.SignInAsync("bob_receipt", SessionTestKit.Password, "Test device", "tests");
+        var bobId = await bob.IdOfAsync("bob_receipt");
+        await bob.Events.StartAsync(bobId);
+        var bobMember = new Member(bob, bobId);
+
+        var sent = await alice.Client.SendMessageAsync(Peer.User(bobId), "delivered?");
+        await bobMember.NextAsync<MessageReceived>(m => m.Message.Id == sent.Message.Id);
+        // The outage: from before the receipt is due (2 s) to after its call gave up (1 s later).
+        var outageEnds = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        gate.HoldUntil(() => DateTime.UtcNow >= outageEnds);
+        await bob.DropConnectionAsync();
+        await SessionTestKit.WaitUntil(() => DateTime.UtcNow >= outageEnds && bob.IsConnected);
+
+        var delivered = await alice.NextAsync<MessagesDelivered>(d => d.MaxId >= sent.Message.Id);
+        delivered.Peer.Should().Be(Peer.User(bobId));
+    }
+}
