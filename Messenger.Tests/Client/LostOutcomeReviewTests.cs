@@ -6,6 +6,7 @@ using Messenger.Protocol.Sessions;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Media;
+using Messenger.Tests.Messages;
 using Messenger.Tests.Session;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -107,5 +108,44 @@ public sealed class LostOutcomeReviewTests
 
         var delivered = await alice.NextAsync<MessagesDelivered>(d => d.MaxId >= sent.Message.Id);
         delivered.Peer.Should().Be(Peer.User(bobId));
+    }
+
+    // The app gives up on signing out (a cancel, a timeout) as the server has done it: the call's answer is the only news
+    // that the device is signed out, and SignOutAsync erases the secret chats only after it. Tried again, the call is
+    // refused (the device is no longer signed in), so nothing ever erases them: the keys and histories of the device's
+    // secret chats stay on it, which SignOutAsync promises never happens.
+    [Fact]
+    public async Task ASignOutGivenUpAsTheServerDidIt_ThenTriedAgain_StillErasesTheSecretChats()
+    {
+        await using var host = await SecretDevice.StartUnlimitedHostAsync();
+        await using var alice = await SecretDevice.SignUpAsync(host, "soutlate_alice");
+        await using var bob = await SecretDevice.SignUpAsync(host, "soutlate_bob");
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        bob.Client.GetLocalSecretChats().Should().ContainSingle(c => c.Id == chatId);
+        using var giveUp = new CancellationTokenSource();
+        bob.Client.InboundFilter = envelope =>
+        {
+            if (envelope.Body is ResultBody)
+            {
+                // The server signed the device out; the app gives up before the answer is read.
+                giveUp.Cancel();
+                return false;
+            }
+
+            return true;
+        };
+
+        await FluentActions.Awaiting(() => bob.Client.SignOutAsync(giveUp.Token)).Should().ThrowAsync<OperationCanceledException>();
+        bob.Client.InboundFilter = null;
+        try
+        {
+            await bob.Client.SignOutAsync();
+        }
+        catch (Exception)
+        {
+            // Refused or unanswered: the device is already signed out (its key is refused, its connection closed).
+        }
+
+        bob.Client.GetLocalSecretChats().Should().BeEmpty("the device is signed out: nothing of its secret chats may stay on it");
     }
 }
