@@ -359,6 +359,7 @@ public sealed class MessengerClient : IAsyncDisposable
         _outbound.Writer.TryWrite(new Envelope(_msgIds.Next(), NextSeqNo(content: false), new PingBody(0)));
         foreach (var pending in _pending.Values.OrderBy(p => p.MsgId))
         {
+            pending.Resent = true;
             _outbound.Writer.TryWrite(pending.Envelope);
         }
 
@@ -733,6 +734,16 @@ public sealed class MessengerClient : IAsyncDisposable
         if (bad.ErrorCode is BadMsgCodes.MsgIdTooLow or BadMsgCodes.MsgIdTooHigh)
         {
             _msgIds.Offset = DateTimeOffset.FromUnixTimeMilliseconds(bad.ServerTimeUnixMs) - _options.Clock.GetUtcNow();
+            if (bad.ErrorCode == BadMsgCodes.MsgIdTooLow && pending.Resent)
+            {
+                // Resent after a reconnect and refused as too old: the session forgot its msg_id (300 s) and let its
+                // answer go, so it may have run on the link before. Sent again under a new msg_id it would run twice (a
+                // group created twice): it fails as an answer let go does (a repeatable call is tried again by CallAsync);
+                // what it did, if it ran, comes with the reconnect's difference.
+                pending.Result.TrySetException(new RpcException(ErrorNames.ResultDropped, 500, null));
+                return;
+            }
+
             pending.Restamp(_msgIds.Next());
             Restamping?.Invoke();
             _pending[pending.MsgId] = pending;
@@ -1068,6 +1079,9 @@ public sealed class MessengerClient : IAsyncDisposable
         }
 
         public long MsgId => Envelope.MsgId;
+
+        /// <summary>Sent again on a new link: it may have run on the one before.</summary>
+        public bool Resent { get; set; }
 
         public TaskCompletionSource<byte[]> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -34,11 +34,22 @@ public static class SessionMethods
         client.CallAsync(new SignInCall(username, password, deviceName, platform, code), cancellationToken);
 
     /// <summary>Signs this device out. Once the server has done it, this device's secret chats are erased from it: their
-    /// keys, their local histories and the store's files (the server ends the chats for the other side). A call that
-    /// fails leaves them, as the device may still be signed in.</summary>
+    /// keys, their local histories and the store's files (the server ends the chats for the other side). A device found
+    /// signed out already (401 <c>AUTH_KEY_UNREGISTERED</c>: an earlier sign-out given up as the server did it, or another
+    /// device ended this one) is done too, and erased the same. A call that fails otherwise leaves them, as the device may
+    /// still be signed in.</summary>
     public static async Task<Done> SignOutAsync(this MessengerClient client, CancellationToken cancellationToken = default)
     {
-        var done = await client.CallAsync(new SignOutCall(), cancellationToken);
+        Done done;
+        try
+        {
+            done = await client.CallAsync(new SignOutCall(), cancellationToken);
+        }
+        catch (RpcException e) when (e.Name == ErrorNames.AuthKeyUnregistered)
+        {
+            done = new Done();
+        }
+
         client.SecretChats.Erase();
         return done;
     }
@@ -128,9 +139,19 @@ public static class SessionMethods
     /// and its secret chats are erased from the device as by <see cref="SignOutAsync"/>.</summary>
     public static async Task<Done> DeleteAccountAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default)
     {
-        var done = await client.CallAsync(new DeleteAccountCall(password), cancellationToken);
-        client.SecretChats.Erase();
-        return done;
+        try
+        {
+            var done = await client.CallAsync(new DeleteAccountCall(password), cancellationToken);
+            client.SecretChats.Erase();
+            return done;
+        }
+        catch (RpcException e) when (e.Name == ErrorNames.AuthKeyUnregistered)
+        {
+            // Signed out already (a delete given up as the server did it, say): whether the account is gone is unknown,
+            // but nothing of this device's secret chats may stay on it.
+            client.SecretChats.Erase();
+            throw;
+        }
     }
 
     /// <summary>Takes another username (<c>account.updateUsername</c>); the old one is free at once.</summary>

@@ -1124,6 +1124,7 @@ public sealed class UpdateStream
     private async Task SendReceiptsAsync()
     {
         var token = _stopped.Token;
+        var retryDelay = LogSequencer.FirstRetryDelay;
         do
         {
             try
@@ -1132,13 +1133,29 @@ public sealed class UpdateStream
                 {
                     await Task.Delay(_options.ReceiptDelay, _options.Clock, token);
                     var maxId = Interlocked.Read(ref _receiptWanted);
-                    await _server.ReceivedAsync(maxId, token);
+                    try
+                    {
+                        await _server.ReceivedAsync(maxId, token);
+                    }
+                    catch (Exception e) when (!token.IsCancellationRequested && e is not RpcException { Code: >= 400 and < 500 and not 420 })
+                    {
+                        // Timed out (an outage longer than CallTimeout), the link gone, a flood wait, the server busy:
+                        // tried again after a back-off (1 s doubling up to 30 s, or the wait asked for). Nothing else
+                        // sends it — a reconnect's difference reports no new message — and until it goes, the sender
+                        // never sees the message delivered. A repeat changes nothing on the server.
+                        var wait = e is RpcException { RetryAfterSeconds: { } seconds } ? TimeSpan.FromSeconds(seconds) : retryDelay;
+                        retryDelay = TimeSpan.FromTicks(Math.Min(LogSequencer.MaxRetryDelay.Ticks, retryDelay.Ticks * 2));
+                        await Task.Delay(wait, _options.Clock, token);
+                        continue;
+                    }
+
+                    retryDelay = LogSequencer.FirstRetryDelay;
                     _receiptSent = maxId;
                 }
             }
             catch (Exception)
             {
-                // Best effort: a failed receipt is sent with the next incoming message (or by the app).
+                // Stopped, or refused for good (signed out): an app's next client sends what is still due.
                 Volatile.Write(ref _receiptRunning, 0);
                 return;
             }

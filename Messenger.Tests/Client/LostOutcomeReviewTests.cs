@@ -15,7 +15,8 @@ namespace Messenger.Tests.Client;
 /// <summary>
 /// Review (s51), read-only: places where a reconnect, a timeout or a bad_msg restamp between "the server ran it" and "the
 /// device observed it" makes the device miss what it did or received, or do it twice. Each test states what a user would
-/// expect; they fail on the current SDK.
+/// expect; each failed on the SDK before its fix (session 51: `OnBadMsg` fails a resent call refused as too old with
+/// RESULT_DROPPED; the receipt loop retries after a back-off; SignOutAsync erases on 401 AUTH_KEY_UNREGISTERED).
 /// </summary>
 public sealed class LostOutcomeReviewTests
 {

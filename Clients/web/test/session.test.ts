@@ -90,6 +90,34 @@ describe('session layer', () => {
     expect(MsgIdClock.secondsOf(second!.msgId)).toBeLessThan(MsgIdClock.secondsOf(first!.msgId) - 100);
   });
 
+  it('fails a call resent after a reconnect and refused as too old with RESULT_DROPPED instead of running it again', async () => {
+    const server = new FakeServer();
+    const session = await open(server);
+    const pending = session.call('groups.create', encode({ title: 'Aged' }));
+    pending.catch(() => undefined);
+    await until(() => server.calls().length === 1);
+    // The first link's answer is lost with it; the session on the server forgot the msg_id meanwhile. (Under a new
+    // msg_id the call would run again: answered.)
+    const aged = server.calls()[0]!.msgId;
+    server.onCall = (_m, msgId, args) =>
+      msgId === aged ? { kind: 'bad_msg', badMsgId: msgId, errorCode: 16, serverTimeMs: Date.now() } : { kind: 'result', reqMsgId: msgId, value: args };
+    server.dropLink();
+    await expect(pending).rejects.toMatchObject({ name: 'RESULT_DROPPED' });
+    const [first, resent, ...more] = server.calls('groups.create');
+    expect(resent!.msgId).toBe(first!.msgId);
+    expect(more).toEqual([]);
+
+    // A call refused as too old on its first link (a clock behind) is still restamped and sent again.
+    echo(server);
+    let refused = false;
+    server.onCall = (_m, msgId, args) => {
+      if (refused) return { kind: 'result', reqMsgId: msgId, value: args };
+      refused = true;
+      return { kind: 'bad_msg', badMsgId: msgId, errorCode: 16, serverTimeMs: Date.now() + 400_000 };
+    };
+    expect(decode(await session.call('groups.create', encode({ title: 'Now' })))).toEqual({ title: 'Now' });
+  });
+
   it('reconnects after a dropped link, resumes the session and resends unanswered calls with their msg_ids', async () => {
     const server = new FakeServer();
     const session = await open(server);

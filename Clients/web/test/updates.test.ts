@@ -63,7 +63,14 @@ class FakeUpdateServer implements UpdateServer {
     return { chat_id: chatId, updates: log.filter((u) => u.pts > pts), pts: log.at(-1)?.pts ?? pts, slice: false, too_long: false };
   }
 
+  /** Thrown by the next messages.received calls, one each (none reaches `receipts`). */
+  receiptFailures: Error[] = [];
+  receiptAttempts = 0;
+
   async received(maxId: number) {
+    this.receiptAttempts++;
+    const failure = this.receiptFailures.shift();
+    if (failure) throw failure;
     this.receipts.push(maxId);
     return [];
   }
@@ -242,6 +249,24 @@ describe('update stream', () => {
     expect(server.receipts).toEqual([11]);
     expect(events.map((e) => e.type === 'new_message' && e.out)).toEqual([false, false, true]);
   });
+
+  it('sends a receipt again after a timeout or a server error, and not after a refusal', async () => {
+    const { stream, server } = await started();
+    // An outage longer than the call's limit, then the server busy: the receipt still goes once it can.
+    server.receiptFailures.push(new RpcError('TIMEOUT', 0), new RpcError('INTERNAL', 500));
+    stream.accept('updates.logged', wire([newMessage(1, 10)]));
+    await until(() => server.receipts.length > 0, 10_000);
+    expect(server.receipts).toEqual([10]);
+    expect(server.receiptAttempts).toBe(3);
+
+    // Refused (signed out): not tried again until the next message.
+    server.receiptFailures.push(new RpcError('AUTH_KEY_UNREGISTERED', 401));
+    stream.accept('updates.logged', wire([newMessage(2, 11)]));
+    await until(() => server.receiptAttempts === 4);
+    await sleep(1_200);
+    expect(server.receiptAttempts).toBe(4);
+    expect(server.receipts).toEqual([10]);
+  }, 15_000);
 
   it('reports messages the app got from the chat list delivered in the same receipt, once, and nothing not above it', async () => {
     const { stream, server } = await started();

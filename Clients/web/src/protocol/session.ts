@@ -58,6 +58,8 @@ const MAX_ACKS_PER_ENVELOPE = 8192;
 interface PendingCall {
   method: string;
   envelope: Envelope;
+  /** Sent again on a new link: it may have run on the one before. */
+  resent?: boolean;
   resolve(value: Uint8Array): void;
   reject(error: Error): void;
 }
@@ -273,7 +275,12 @@ export class ProtocolSession {
     // binds the session at once so the server resends the answers it still holds. The ping is also the proof the server
     // waits for (a replayed message 1 gets through the handshake too): without a frame the connection is not the
     // device's (not online, sent no updates) and is closed after the handshake timeout, so it goes even when idle.
-    const resend = [...this.pending.values()].map((call) => call.envelope).sort((a, b) => (a.msgId < b.msgId ? -1 : 1));
+    const resend = [...this.pending.values()]
+      .map((call) => {
+        call.resent = true;
+        return call.envelope;
+      })
+      .sort((a, b) => (a.msgId < b.msgId ? -1 : 1));
     const queued = this.outbound.filter((envelope) => envelope.body.kind !== 'call');
     this.outbound = [{ msgId: this.clock.next(), seqNo: this.nextSeqNo(false), body: { kind: 'ping', pingId: 0n } }, ...resend, ...queued];
     this.scheduleFlush();
@@ -444,6 +451,14 @@ export class ProtocolSession {
     this.pending.delete(badMsgId);
     if (errorCode === BadMsgCodes.MsgIdTooLow || errorCode === BadMsgCodes.MsgIdTooHigh) {
       this.clock.syncTo(serverTimeMs);
+      if (errorCode === BadMsgCodes.MsgIdTooLow && call.resent) {
+        // Resent after a reconnect and refused as too old: the session forgot its msg_id (300 s) and let its answer go,
+        // so it may have run on the link before. Under a new msg_id it would run twice (a group created twice): it fails
+        // as an answer let go does (client.call sends a repeatable one once more); what it did, if it ran, comes with
+        // the reconnect's resync.
+        call.reject(new RpcError('RESULT_DROPPED', 500, undefined, call.method));
+        return;
+      }
       call.envelope = { ...call.envelope, msgId: this.clock.next() };
       this.pending.set(call.envelope.msgId, call);
       this.enqueue(call.envelope);

@@ -737,19 +737,38 @@ export class UpdateStream {
   }
 
   private async sendReceipts(): Promise<void> {
+    let retryDelay = FIRST_RETRY_MS;
     try {
       while (this.receiptWanted > this.receiptSent && !this.stopped) {
         await new Promise((resolve) => setTimeout(resolve, this.options.receiptDelayMs ?? 100));
         const maxId = this.receiptWanted;
-        await this.server.received(maxId);
+        try {
+          await this.server.received(maxId);
+        } catch (error) {
+          // Timed out (an outage longer than the call's limit), a flood wait, the server busy: tried again after a
+          // back-off (1 s doubling up to 30 s, or the wait asked for). Nothing else sends it — a reconnect's resync
+          // reports no new message — and until it goes, the sender never sees the message delivered. Refused for good
+          // (signed out, the client closed): left.
+          if (!retriesReceipt(error) || this.stopped) return;
+          const wait = error instanceof RpcError && error.retryAfter !== undefined ? error.retryAfter * 1000 : retryDelay;
+          retryDelay = Math.min(MAX_RETRY_MS, retryDelay * 2);
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          continue;
+        }
+        retryDelay = FIRST_RETRY_MS;
         this.receiptSent = maxId;
       }
-    } catch {
-      // Best effort: a failed receipt is sent with the next incoming message (or by the app).
     } finally {
       this.receiptRunning = false;
     }
   }
+}
+
+// A receipt is tried again after a timeout, a flood wait or a server error; not when refused (4xx) or closed.
+function retriesReceipt(error: unknown): boolean {
+  if (!(error instanceof RpcError)) return true;
+  if (error.code === 0) return error.name === 'TIMEOUT';
+  return error.code === 420 || error.code >= 500;
 }
 
 const toEntry = (update: { pts: number; pts_count: number; update: Update }): Entry => ({ pts: update.pts, ptsCount: update.pts_count, update: update.update });
