@@ -346,7 +346,20 @@ internal sealed partial class SecretChatEngine
 
             throw;
         }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+            // Given up (cancelled, timed out): the delete is numbered and kept, so the other side deletes them either way
+            // — the server ran it, or the other side asks for its number again and gets it. Off this device too, then.
+            RemoveDeleted(chatId, randomIds);
+            throw;
+        }
 
+        RemoveDeleted(chatId, randomIds);
+        SendOutbox();
+    }
+
+    private void RemoveDeleted(long chatId, long[] randomIds)
+    {
         lock (_gate)
         {
             if (_state.Chats.TryGetValue(chatId, out var chat))
@@ -362,8 +375,6 @@ internal sealed partial class SecretChatEngine
                 Flush();
             }
         }
-
-        SendOutbox();
     }
 
     public async Task ReadAsync(long chatId, long? maxDate, CancellationToken cancellationToken)

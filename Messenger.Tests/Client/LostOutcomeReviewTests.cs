@@ -111,6 +111,39 @@ public sealed class LostOutcomeReviewTests
         delivered.Peer.Should().Be(Peer.User(bobId));
     }
 
+    // A delete for both given up as the server ran it (or before it went out: the other side then asks for its number
+    // and gets it): the other side deletes them either way, so this device must too, not keep what both were to lose.
+    [Fact]
+    public async Task ASecretDeleteGivenUpAsTheServerRanIt_TakesTheMessagesOffBothDevices()
+    {
+        await using var host = await SecretDevice.StartUnlimitedHostAsync();
+        await using var alice = await SecretDevice.SignUpAsync(host, "sdellate_alice");
+        await using var bob = await SecretDevice.SignUpAsync(host, "sdellate_bob");
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var doomed = await alice.Client.SendSecretMessageAsync(chatId, "delete me for both");
+        await alice.Client.SendSecretMessageAsync(chatId, "keep me");
+        await bob.NextAsync<SecretMessageReceived>(e => e.Message.Text == "keep me");
+        using var giveUp = new CancellationTokenSource();
+        alice.Client.InboundFilter = envelope =>
+        {
+            if (envelope.Body is ResultBody)
+            {
+                giveUp.Cancel();
+                return false;
+            }
+
+            return true;
+        };
+
+        await FluentActions.Awaiting(() => alice.Client.DeleteSecretMessagesAsync(chatId, [doomed.RandomId], giveUp.Token))
+            .Should().ThrowAsync<OperationCanceledException>();
+        alice.Client.InboundFilter = null;
+
+        (await bob.NextAsync<SecretMessagesDeleted>()).RandomIds.Should().Equal(doomed.RandomId);
+        bob.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().Equal("keep me");
+        alice.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().Equal(["keep me"], "the other side deleted it: this device keeps it no more");
+    }
+
     // The app gives up on signing out (a cancel, a timeout) as the server has done it: the call's answer is the only news
     // that the device is signed out, and SignOutAsync erases the secret chats only after it. Tried again, the call is
     // refused (the device is no longer signed in), so nothing ever erases them: the keys and histories of the device's

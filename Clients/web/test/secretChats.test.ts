@@ -777,6 +777,21 @@ describe('secret chats on a device', () => {
     expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['three']);
   });
 
+  it('"delete for both" given up (timed out) still takes the messages off this device, as the other side deletes them too', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const first = await alice.engine.send(chatId, 'one');
+    await alice.engine.send(chatId, 'two');
+    server.failNextSend = new RpcError('TIMEOUT', 0);
+    await expect(alice.engine.deleteForBoth(chatId, [first.randomId])).rejects.toMatchObject({ name: 'TIMEOUT' });
+    expect((await alice.store.messages(chatId)).map((m) => m.text)).toEqual(['two']);
+    // The delete never reached the server: Bob's side asks for its number once a later body shows the gap.
+    await alice.engine.send(chatId, 'three');
+    await eventually(async () => (await bob.store.messages(chatId)).some((m) => m.text === 'three'));
+    bob.clock.now += RESEND_AFTER_MS;
+    await bob.engine.sweep();
+    await eventually(async () => (await bob.store.messages(chatId)).map((m) => m.text).join() === 'two,three');
+  });
+
   it('sends deletes for both and key changes as service messages (no push), texts and files not; a silent or service message\'s notice follows', async () => {
     const { alice, bob, chatId, server } = await readyChat({ rekey: { afterMessages: 2 } }, { rekey: { afterMessages: 2 } });
     const first = await alice.engine.send(chatId, 'one');

@@ -1096,9 +1096,18 @@ export class SecretChats {
       if (error instanceof RpcError && error.code >= 400 && error.code < 500) {
         const { outSeq } = sealed;
         await this.store.updateChat(chatId, (c) => (c.outSeq === outSeq + 1 ? forgetSent({ ...c, outSeq }, outSeq) : null));
+        throw error;
       }
+      // Given up (timed out, the link lost): the delete is numbered and kept, so the other side deletes them either way —
+      // the server ran it, or the other side asks for its number again and gets it. Off this device too, then.
+      await this.removeDeleted(chatId, randomIds);
       throw error;
     }
+    await this.removeDeleted(chatId, randomIds);
+    if (sealed.rekeyAt !== null) this.rekeyDue(chatId, sealed.rekeyAt);
+  }
+
+  private async removeDeleted(chatId: number, randomIds: number[]): Promise<void> {
     // Nobody is to see them any more: asked for again, their numbers go as empty bodies.
     const own = (await this.store.messages(chatId)).filter((m) => m.from === this.self && m.outSeq !== undefined && randomIds.includes(m.randomId));
     if (own.length > 0) {
@@ -1106,7 +1115,6 @@ export class SecretChats {
       await this.store.updateChat(chatId, (c) => own.reduce((next, m) => rememberSent(next, m.outSeq!, 'control', m.randomId, now), c));
     }
     await this.deleteHere(chatId, randomIds);
-    if (sealed.rekeyAt !== null) this.rekeyDue(chatId, sealed.rekeyAt);
   }
 
   /** Deletes messages on this device only (a chat that ended). */
