@@ -35,23 +35,22 @@ public static class SessionMethods
 
     /// <summary>Signs this device out. Once the server has done it, this device's secret chats are erased from it: their
     /// keys, their local histories and the store's files (the server ends the chats for the other side). A device found
-    /// signed out already (401 <c>AUTH_KEY_UNREGISTERED</c>: an earlier sign-out given up as the server did it, or another
-    /// device ended this one) is done too, and erased the same. A call that fails otherwise leaves them, as the device may
-    /// still be signed in.</summary>
+    /// signed out already (401 <c>AUTH_KEY_UNREGISTERED</c>, thrown as before: an earlier sign-out given up as the server
+    /// did it, or another device ended this one) has them erased the same. A call that fails otherwise leaves them, as the
+    /// device may still be signed in.</summary>
     public static async Task<Done> SignOutAsync(this MessengerClient client, CancellationToken cancellationToken = default)
     {
-        Done done;
         try
         {
-            done = await client.CallAsync(new SignOutCall(), cancellationToken);
+            var done = await client.CallAsync(new SignOutCall(), cancellationToken);
+            client.SecretChats.Erase();
+            return done;
         }
         catch (RpcException e) when (e.Name == ErrorNames.AuthKeyUnregistered)
         {
-            done = new Done();
+            client.SecretChats.Erase();
+            throw;
         }
-
-        client.SecretChats.Erase();
-        return done;
     }
 
     /// <summary>On the new device: a token to show as text or as a QR code (<see cref="LoginToken.QrData"/>).</summary>

@@ -1137,7 +1137,7 @@ public sealed class UpdateStream
                     {
                         await _server.ReceivedAsync(maxId, token);
                     }
-                    catch (Exception e) when (!token.IsCancellationRequested && e is not RpcException { Code: >= 400 and < 500 and not 420 })
+                    catch (Exception e) when (!token.IsCancellationRequested && e is TimeoutException or RpcException { Code: 420 or >= 500 })
                     {
                         // Timed out (an outage longer than CallTimeout), the link gone, a flood wait, the server busy:
                         // tried again after a back-off (1 s doubling up to 30 s, or the wait asked for). Nothing else
@@ -1155,7 +1155,7 @@ public sealed class UpdateStream
             }
             catch (Exception)
             {
-                // Stopped, or refused for good (signed out): an app's next client sends what is still due.
+                // Stopped, refused (signed out) or the client closed for good: an app's next client sends what is still due.
                 Volatile.Write(ref _receiptRunning, 0);
                 return;
             }

@@ -1100,14 +1100,13 @@ export class SecretChats {
       }
       // Given up (timed out, the link lost): the delete is numbered and kept, so the other side deletes them either way —
       // the server ran it, or the other side asks for its number again and gets it. Off this device too, then.
-      await this.removeDeleted(chatId, randomIds);
+      await this.removeDeleted(chatId, randomIds, sealed.rekeyAt);
       throw error;
     }
-    await this.removeDeleted(chatId, randomIds);
-    if (sealed.rekeyAt !== null) this.rekeyDue(chatId, sealed.rekeyAt);
+    await this.removeDeleted(chatId, randomIds, sealed.rekeyAt);
   }
 
-  private async removeDeleted(chatId: number, randomIds: number[]): Promise<void> {
+  private async removeDeleted(chatId: number, randomIds: number[], rekeyAt: number | null): Promise<void> {
     // Nobody is to see them any more: asked for again, their numbers go as empty bodies.
     const own = (await this.store.messages(chatId)).filter((m) => m.from === this.self && m.outSeq !== undefined && randomIds.includes(m.randomId));
     if (own.length > 0) {
@@ -1115,6 +1114,8 @@ export class SecretChats {
       await this.store.updateChat(chatId, (c) => own.reduce((next, m) => rememberSent(next, m.outSeq!, 'control', m.randomId, now), c));
     }
     await this.deleteHere(chatId, randomIds);
+    // The delete counts towards the key's use either way (it went, or goes again under its number).
+    if (rekeyAt !== null) this.rekeyDue(chatId, rekeyAt);
   }
 
   /** Deletes messages on this device only (a chat that ended). */

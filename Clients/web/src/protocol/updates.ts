@@ -766,7 +766,7 @@ export class UpdateStream {
 
 // A receipt is tried again after a timeout, a flood wait or a server error; not when refused (4xx) or closed.
 function retriesReceipt(error: unknown): boolean {
-  if (!(error instanceof RpcError)) return true;
+  if (!(error instanceof RpcError)) return false;
   if (error.code === 0) return error.name === 'TIMEOUT';
   return error.code === 420 || error.code >= 500;
 }
