@@ -3,7 +3,7 @@ using Messenger.Media.Attachments;
 using Messenger.Media.Storage;
 using Messenger.Media.Thumbnails;
 using Messenger.Media.Uploads;
-using Microsoft.Extensions.Hosting;
+using Messenger.Kernel.Background;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,14 +17,15 @@ namespace Messenger.Media.Collection;
 /// </summary>
 internal sealed class MediaCollector(
     SqliteDatabase database, StorageWriter writer, BlobStore blobs, ThumbnailStore thumbnails, UploadStore uploads, MediaAttachments attachments,
-    IOptions<MediaOptions> options, TimeProvider clock, ILogger<MediaCollector> logger, StartupSweepPause? pause = null) : BackgroundService
+    IOptions<MediaOptions> options, TimeProvider clock, ILogger<MediaCollector> logger, StartupSweepPause? pause = null) : TimedBackgroundService
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private bool _startupSweepDone;
 
+    protected override PeriodicTimer CreateTimer() => new(TimeSpan.FromMinutes(options.Value.CollectionIntervalMinutes), clock);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Value.CollectionIntervalMinutes), clock);
         do
         {
             try
@@ -36,7 +37,7 @@ internal sealed class MediaCollector(
                 logger.LogError(e, "Media collection failed");
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await Timer.WaitForNextTickAsync(stoppingToken));
     }
 
     /// <summary>One pass (passes never overlap: a caller waits for the running one); returns the number of blobs and uploads deleted.</summary>

@@ -1,5 +1,5 @@
 using Messenger.Kernel.Storage;
-using Microsoft.Extensions.Hosting;
+using Messenger.Kernel.Background;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +17,7 @@ namespace Messenger.Queue.Logs;
 /// </summary>
 internal sealed class LogCompactor(
     SqliteDatabase database, StorageWriter writer, IOptions<QueueOptions> options, TimeProvider clock, ILogger<LogCompactor> logger)
-    : BackgroundService
+    : TimedBackgroundService
 {
     private const int OwnersPerUnit = 200;
     private const int OwnersPerPage = 1000;
@@ -50,9 +50,10 @@ internal sealed class LogCompactor(
     /// <summary>Entries deleted at most per writer unit; settable for tests.</summary>
     internal int RowsPerUnit { get; set; } = 10_000;
 
+    protected override PeriodicTimer CreateTimer() => new(TimeSpan.FromMinutes(options.Value.CompactionIntervalMinutes), clock);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Value.CompactionIntervalMinutes), clock);
         do
         {
             try
@@ -70,7 +71,7 @@ internal sealed class LogCompactor(
                 logger.LogError(e, "Update log compaction failed");
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await Timer.WaitForNextTickAsync(stoppingToken));
     }
 
     public async Task<long> CompactAsync(CancellationToken cancellationToken)

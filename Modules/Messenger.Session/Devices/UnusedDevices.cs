@@ -1,7 +1,7 @@
 using Messenger.Contracts.Account;
 using Messenger.Session.Limits;
 using Messenger.Session.Storage;
-using Microsoft.Extensions.Hosting;
+using Messenger.Kernel.Background;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,13 +23,14 @@ internal sealed class UnusedDevices(
     KnownDevices knownDevices,
     IOptions<SessionOptions> options,
     TimeProvider clock,
-    ILogger<UnusedDevices> logger) : BackgroundService
+    ILogger<UnusedDevices> logger) : TimedBackgroundService
 {
+    protected override PeriodicTimer CreateTimer() => new(TimeSpan.FromMinutes(options.Value.UnusedDevicesCheckMinutes), clock);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Not at start: the devices that were connected before a restart have not reconnected yet.
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Value.UnusedDevicesCheckMinutes), clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await Timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
