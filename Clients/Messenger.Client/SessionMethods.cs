@@ -38,20 +38,8 @@ public static class SessionMethods
     /// signed out already (401 <c>AUTH_KEY_UNREGISTERED</c>, thrown as before: an earlier sign-out given up as the server
     /// did it, or another device ended this one) has them erased the same. A call that fails otherwise leaves them, as the
     /// device may still be signed in.</summary>
-    public static async Task<Done> SignOutAsync(this MessengerClient client, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var done = await client.CallAsync(new SignOutCall(), cancellationToken);
-            client.SecretChats.Erase();
-            return done;
-        }
-        catch (RpcException e) when (e.Name == ErrorNames.AuthKeyUnregistered)
-        {
-            client.SecretChats.Erase();
-            throw;
-        }
-    }
+    public static Task<Done> SignOutAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        ErasingSecretChatsAsync(client, new SignOutCall(), cancellationToken);
 
     /// <summary>On the new device: a token to show as text or as a QR code (<see cref="LoginToken.QrData"/>).</summary>
     public static Task<LoginToken> ExportLoginTokenAsync(
@@ -136,18 +124,22 @@ public static class SessionMethods
 
     /// <summary>Deletes the signed-in account for good (<c>account.deleteAccount</c>); this client is signed out with it,
     /// and its secret chats are erased from the device as by <see cref="SignOutAsync"/>.</summary>
-    public static async Task<Done> DeleteAccountAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default)
+    public static Task<Done> DeleteAccountAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default) =>
+        ErasingSecretChatsAsync(client, new DeleteAccountCall(password), cancellationToken);
+
+    // A call that signs this device out: once it is done, or the device is found signed out already (401
+    // AUTH_KEY_UNREGISTERED, thrown as is: an earlier call given up as the server did it — whether an account is gone is
+    // then unknown), nothing of the device's secret chats may stay on it.
+    private static async Task<Done> ErasingSecretChatsAsync(MessengerClient client, IRpcCall<Done> call, CancellationToken cancellationToken)
     {
         try
         {
-            var done = await client.CallAsync(new DeleteAccountCall(password), cancellationToken);
+            var done = await client.CallAsync(call, cancellationToken);
             client.SecretChats.Erase();
             return done;
         }
         catch (RpcException e) when (e.Name == ErrorNames.AuthKeyUnregistered)
         {
-            // Signed out already (a delete given up as the server did it, say): whether the account is gone is unknown,
-            // but nothing of this device's secret chats may stay on it.
             client.SecretChats.Erase();
             throw;
         }

@@ -275,12 +275,8 @@ export class ProtocolSession {
     // binds the session at once so the server resends the answers it still holds. The ping is also the proof the server
     // waits for (a replayed message 1 gets through the handshake too): without a frame the connection is not the
     // device's (not online, sent no updates) and is closed after the handshake timeout, so it goes even when idle.
-    const resend = [...this.pending.values()]
-      .map((call) => {
-        call.resent = true;
-        return call.envelope;
-      })
-      .sort((a, b) => (a.msgId < b.msgId ? -1 : 1));
+    for (const call of this.pending.values()) call.resent = true;
+    const resend = [...this.pending.values()].map((call) => call.envelope).sort((a, b) => (a.msgId < b.msgId ? -1 : 1));
     const queued = this.outbound.filter((envelope) => envelope.body.kind !== 'call');
     this.outbound = [{ msgId: this.clock.next(), seqNo: this.nextSeqNo(false), body: { kind: 'ping', pingId: 0n } }, ...resend, ...queued];
     this.scheduleFlush();
