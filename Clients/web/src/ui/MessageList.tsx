@@ -12,10 +12,18 @@ import { nextMention, readAllMentions } from './mentions';
 import { unreadInThreads } from './threads';
 import { readTopic, topicHistory } from './topics';
 import { PhotoViewer, isViewerPhoto } from './PhotoViewer';
+import { BOTTOM_SLACK_PX, HeardScroll } from './heardScroll';
 
 const OVERSCAN_PX = 800;
 const LOAD_OLDER_PX = 1200;
-const BOTTOM_SLACK_PX = 48;
+
+/** The row a scroll position keeps in place as rows come and go, with its distance below the top of the view. */
+function anchorAt(rows: Row[], offsets: number[], top: number): { key: string; delta: number } | null {
+  // Anchored on a message: a day separator moves when older messages of its day arrive above it.
+  let index = rowAt(offsets, top);
+  if (rows[index]?.kind === 'day' && index + 1 < rows.length) index++;
+  return rows[index] ? { key: rows[index].key, delta: offsets[index] - top } : null;
+}
 
 /**
  * The first unread message when the chat opened (undefined until known): older pages are fetched until the read
@@ -69,6 +77,9 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
   const rowElements = useRef(new Map<string, HTMLElement>());
   const stick = useRef(true);
   const anchor = useRef<{ key: string; delta: number } | null>(null);
+  const [heard] = useState(() => new HeardScroll());
+  // The rows and offsets the last layout placed: a reader's scroll not heard of yet was made against them.
+  const laid = useRef<{ rows: Row[]; offsets: number[] }>({ rows: [], offsets: [0] });
   const pendingShown = useRef(new Set<number>());
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
   const [measured, setMeasured] = useState(0);
@@ -110,10 +121,8 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
     if (!el) return;
     stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
     setAtBottom(stick.current);
-    // Anchor on a message: a day separator moves when older messages of its day arrive above it.
-    let index = rowAt(offsets, el.scrollTop);
-    if (rows[index]?.kind === 'day' && index + 1 < rows.length) index++;
-    anchor.current = rows[index] ? { key: rows[index].key, delta: offsets[index] - el.scrollTop } : null;
+    anchor.current = anchorAt(rows, offsets, el.scrollTop);
+    heard.heard(el);
     setViewport({ top: el.scrollTop, height: el.clientHeight });
     if (el.scrollTop < LOAD_OLDER_PX && !history.complete && !history.loading) void loadOlder(chatKey).catch(() => undefined);
     readVisible();
@@ -129,11 +138,18 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
         changed = true;
       }
     }
+    const el = scroller.current;
+    // A scroll of the reader's whose event has not come yet (it comes with the next frame) is taken first: this render
+    // must not put the history back where it was heard of last.
+    const atEnd = el ? heard.movedToEnd(el, BOTTOM_SLACK_PX) : undefined;
+    if (el && atEnd !== undefined) {
+      stick.current = atEnd;
+      anchor.current = anchorAt(laid.current.rows, laid.current.offsets, el.scrollTop);
+    }
     // A text the user has just sent shows at the bottom, wherever the history was scrolled to (a file's message goes
     // when its upload is done, perhaps while the user reads older messages: it does not move them).
     if (history.pending.some((p) => !pendingShown.current.has(p.randomId) && !p.media)) stick.current = true;
     pendingShown.current = new Set(history.pending.map((p) => p.randomId));
-    const el = scroller.current;
     const marker = indexOf.get('unread');
     if (el && !positioned.current && unreadFrom !== undefined) {
       positioned.current = true;
@@ -151,7 +167,9 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
       else if (anchor.current && indexOf.has(anchor.current.key)) {
         el.scrollTop = offsets[indexOf.get(anchor.current.key)!] - anchor.current.delta;
       }
+      heard.heard(el);
     }
+    laid.current = { rows, offsets };
     if (changed) setMeasured((n) => n + 1);
   });
 
@@ -192,6 +210,7 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
     stick.current = false;
     el.scrollTop = Math.max(0, offsets[index] - el.clientHeight / 3);
     anchor.current = { key, delta: offsets[index] - el.scrollTop };
+    heard.heard(el);
     setHighlight(key);
     setTimeout(() => setHighlight((current) => (current === key ? null : current)), 1500);
   };
@@ -230,6 +249,7 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
     if (!el) return;
     stick.current = true;
     el.scrollTop = el.scrollHeight;
+    heard.heard(el);
   };
 
   const unread = dialog?.unread_count ?? 0;

@@ -38,6 +38,7 @@ import {
 } from './secret';
 import { setState, useApp, type AppState } from './store';
 import { applyFormatShortcut } from './formatShortcuts';
+import { BOTTOM_SLACK_PX, HeardScroll } from './heardScroll';
 
 const NO_MESSAGES: SecretMessage[] = [];
 
@@ -170,10 +171,16 @@ function SecretHistory(props: { chat: SecretChatView; messages: SecretMessage[];
   const { chat, messages } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  const [heard] = useState(() => new HeardScroll());
   const peerName = useApp((s) => userName(s, chat.peerId));
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    // A scroll of the reader's whose event has not come yet counts (heardScroll.ts): it is not undone.
+    const atEnd = heard.movedToEnd(el, BOTTOM_SLACK_PX);
+    if (atEnd !== undefined) atBottom.current = atEnd;
+    if (atBottom.current) el.scrollTop = el.scrollHeight;
+    heard.heard(el);
   }, [messages]);
   // A running self-destruct timer shows its seconds: the list renders again every second while one runs.
   const [, tick] = useState(0);
@@ -198,7 +205,8 @@ function SecretHistory(props: { chat: SecretChatView; messages: SecretMessage[];
         tabIndex={-1}
         onScroll={(e) => {
           const el = e.currentTarget;
-          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+          heard.heard(el);
         }}
       >
         <div class="secret-history" role="list" aria-label="Chat history">
