@@ -25,7 +25,8 @@ export function AuthScreen() {
     setMode(next);
   };
   // A server without accounts yet: its first visitor is its self-hoster, whose first step is to create the account
-  // that becomes the admin (unless they chose a tab before the answer came).
+  // that becomes the admin (unless they chose a tab or went into the form before the answer came: the form is not
+  // taken away from under their typing).
   useEffect(() => {
     let cancelled = false;
     api()
@@ -59,7 +60,7 @@ export function AuthScreen() {
           <Tab mode="register" current={mode} onSelect={choose} label="Create account" />
           <Tab mode="qr" current={mode} onSelect={choose} label="Log in by QR code" />
         </div>
-        <div role="tabpanel">
+        <div role="tabpanel" onFocusIn={() => (chosen.current = true)}>
           {mode === 'signIn' && <SignInForm username={username} setUsername={setUsername} />}
           {mode === 'register' &&
             (registration === 'closed' ? (
