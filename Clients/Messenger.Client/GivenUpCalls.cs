@@ -5,13 +5,13 @@ namespace Messenger.Client;
 /// <summary>
 /// The msg ids of calls whose caller stopped waiting (cancelled, timed out) after they may have gone out: the server may
 /// still run them and answer. Bounded: past <see cref="Limit"/> the oldest half is forgotten (an answer that late only
-/// goes unnoticed, as before).
+/// goes unnoticed, as before). A call may leave what to do with its answer should it still come (<see cref="Add"/>).
 /// </summary>
 internal sealed class GivenUpCalls
 {
     internal const int Limit = 256;
 
-    private readonly ConcurrentDictionary<long, byte> _ids = new();
+    private readonly ConcurrentDictionary<long, Action<byte[]>?> _ids = new();
 
     /// <summary>Test hook: runs as a call is given up, before it is remembered.</summary>
     internal Action? Adding { get; set; }
@@ -32,10 +32,11 @@ internal sealed class GivenUpCalls
             && !verb.StartsWith("list", StringComparison.Ordinal);
     }
 
-    public void Add(long msgId)
+    /// <summary>Remembers <paramref name="msgId"/>; <paramref name="answeredLate"/> takes its answer if it still comes.</summary>
+    public void Add(long msgId, Action<byte[]>? answeredLate = null)
     {
         Adding?.Invoke();
-        _ids[msgId] = 0;
+        _ids[msgId] = answeredLate;
         if (_ids.Count > Limit)
         {
             // Msg ids grow with time: the smaller half is the older.
@@ -47,7 +48,14 @@ internal sealed class GivenUpCalls
     }
 
     /// <summary>Whether <paramref name="msgId"/> was given up (and is forgotten now).</summary>
-    public bool Remove(long msgId) => !_ids.IsEmpty && _ids.TryRemove(msgId, out _);
+    public bool Remove(long msgId) => Remove(msgId, out _);
+
+    /// <summary>Whether <paramref name="msgId"/> was given up (and is forgotten now), with what takes its late answer.</summary>
+    public bool Remove(long msgId, out Action<byte[]>? answeredLate)
+    {
+        answeredLate = null;
+        return !_ids.IsEmpty && _ids.TryRemove(msgId, out answeredLate);
+    }
 
     internal int Count => _ids.Count;
 }

@@ -148,19 +148,29 @@ public sealed class MessengerClient : IAsyncDisposable
     /// device (500 <c>RESULT_DROPPED</c>, after a reconnect) is sent again once, as a new call, if it is an
     /// <see cref="IRepeatableCall"/> (its own key, e.g. a send's <c>random_id</c>, makes the repeat answer the first
     /// run's result; or running it again changes nothing); any other call throws it.</summary>
-    public async Task<TResult> CallAsync<TResult>(IRpcCall<TResult> call, CancellationToken cancellationToken = default)
+    public Task<TResult> CallAsync<TResult>(IRpcCall<TResult> call, CancellationToken cancellationToken = default) =>
+        CallWithLateAnswerAsync(call, null, cancellationToken);
+
+    /// <summary>As <see cref="CallAsync{TResult}"/>; when the call is given up
+    /// (cancelled, timed out) and its answer still comes, <paramref name="answeredLate"/> takes it (on the thread pool):
+    /// what the call did that the SDK keeps for itself (a secret message's date, a voice chat's place), which no update
+    /// tells this device.</summary>
+    internal async Task<TResult> CallWithLateAnswerAsync<TResult>(IRpcCall<TResult> call, Action<TResult>? answeredLate, CancellationToken cancellationToken)
     {
+        Action<byte[]>? late = answeredLate is null
+            ? null
+            : value => answeredLate(MessagePackSerializer.Deserialize<TResult>(value, WireSerializer.Options, CancellationToken.None));
         try
         {
-            return await CallOnceAsync(call, cancellationToken);
+            return await CallOnceAsync(call, late, cancellationToken);
         }
         catch (RpcException e) when (e.Name == ErrorNames.ResultDropped && call is IRepeatableCall)
         {
-            return await CallOnceAsync(call, cancellationToken);
+            return await CallOnceAsync(call, late, cancellationToken);
         }
     }
 
-    private async Task<TResult> CallOnceAsync<TResult>(IRpcCall<TResult> call, CancellationToken cancellationToken)
+    private async Task<TResult> CallOnceAsync<TResult>(IRpcCall<TResult> call, Action<byte[]>? answeredLate, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         cancellationToken.ThrowIfCancellationRequested();
@@ -169,7 +179,7 @@ public sealed class MessengerClient : IAsyncDisposable
             (t.GetCustomAttributes(typeof(RpcMethodAttribute), false).FirstOrDefault() as RpcMethodAttribute)?.Name
             ?? throw new InvalidOperationException($"{t.Name} has no [RpcMethod] attribute"));
         var args = MessagePackSerializer.Serialize(type, call, WireSerializer.Options, cancellationToken);
-        var value = await SendCallAsync(method, args, cancellationToken);
+        var value = await SendCallAsync(method, args, answeredLate, cancellationToken);
         // The answer is in hand, and the call ran: a cancel that came after it (the call then was not remembered as given
         // up) must not throw it away — read with that token, an answer holding an array failed, and what it reported
         // (a forward's copies) was never told to this device.
@@ -178,7 +188,10 @@ public sealed class MessengerClient : IAsyncDisposable
 
     /// <summary>Calls <paramref name="method"/> with raw MessagePack arguments (for tools and tests); fails as
     /// <see cref="CallAsync{TResult}"/> does.</summary>
-    public async Task<byte[]> SendCallAsync(string method, byte[] args, CancellationToken cancellationToken = default)
+    public Task<byte[]> SendCallAsync(string method, byte[] args, CancellationToken cancellationToken = default) =>
+        SendCallAsync(method, args, null, cancellationToken);
+
+    private async Task<byte[]> SendCallAsync(string method, byte[] args, Action<byte[]>? answeredLate, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         cancellationToken.ThrowIfCancellationRequested();
@@ -191,7 +204,10 @@ public sealed class MessengerClient : IAsyncDisposable
                 $"{method} is {frameBytes} bytes as a frame, over the server's limit of {_options.MaxFrameBytes} bytes (max_frame_bytes)", nameof(args));
         }
 
-        var pending = new PendingCall(method, new Envelope(_msgIds.Next(), NextSeqNo(content: true), new CallBody(method, args)));
+        var pending = new PendingCall(method, new Envelope(_msgIds.Next(), NextSeqNo(content: true), new CallBody(method, args)))
+        {
+            AnsweredLate = answeredLate,
+        };
         _pending[pending.MsgId] = pending;
         if (Volatile.Read(ref _closed) is { } closed && _pending.TryRemove(new(pending.MsgId, pending)))
         {
@@ -225,7 +241,7 @@ public sealed class MessengerClient : IAsyncDisposable
         var remember = GivenUpCalls.Remembers(pending.Method);
         if (remember)
         {
-            _givenUp.Add(msgId);
+            _givenUp.Add(msgId, pending.AnsweredLate);
         }
 
         if (_pending.TryRemove(new(msgId, pending)))
@@ -651,13 +667,17 @@ public sealed class MessengerClient : IAsyncDisposable
                 {
                     answered.Result.TrySetResult(result.Value);
                 }
-                else if (_givenUp.Remove(result.ReqMsgId))
+                else if (_givenUp.Remove(result.ReqMsgId, out var late))
                 {
                     // The call ran after its caller stopped waiting (cancelled, timed out): what it changed is told to this
                     // device by nothing else — its answer is not observed, and the log's push skips the calling
                     // connection — so the update stream asks the server (getDifference, and the large groups it lists
-                    // ahead).
+                    // ahead), and what the SDK keeps of the call's outcome takes the answer.
                     Events.RequestDifference();
+                    if (late is not null)
+                    {
+                        TakeLateAnswer(late, result.Value);
+                    }
                 }
 
                 break;
@@ -719,6 +739,19 @@ public sealed class MessengerClient : IAsyncDisposable
             }
         }
     }
+
+    // Off the receive thread: taking it may write the secret chats' store or make a call.
+    private void TakeLateAnswer(Action<byte[]> late, byte[] value) => ThreadPool.QueueUserWorkItem(_ =>
+    {
+        try
+        {
+            late(value);
+        }
+        catch (Exception e)
+        {
+            (_options.Logger ?? NullLogger.Instance).LogError(e, "The late answer to a call given up could not be taken");
+        }
+    });
 
     private void LogHandlerFailure(Exception e, string name) =>
         (_options.Logger ?? NullLogger.Instance).LogError(e, "A {Event} handler threw; the client went on without it", name);
@@ -1079,6 +1112,9 @@ public sealed class MessengerClient : IAsyncDisposable
         }
 
         public long MsgId => Envelope.MsgId;
+
+        /// <summary>Takes the answer should it come once the call is given up.</summary>
+        public Action<byte[]>? AnsweredLate { get; init; }
 
         /// <summary>Sent again on a new link: it may have run on the one before.</summary>
         public bool Resent { get; set; }

@@ -196,6 +196,10 @@ public sealed record SecretMessagesRead(long Pts, long ChatId, long MaxDate) : L
 /// way, or sent with other keys): it is dropped, never shown.</summary>
 public sealed record SecretMessageUndecryptable(long Pts, long ChatId, long RandomId, long FromId, DateTimeOffset Date) : LoggedEvent(Pts);
 
+/// <summary>An outgoing secret message whose send the app gave up on (cancelled, timed out) reached the server after all:
+/// the late answer set its <see cref="SecretMessage.Date"/> and cleared <see cref="SecretMessage.Failed"/>.</summary>
+public sealed record SecretMessageSent(SecretMessage Message) : MessengerEvent;
+
 /// <summary>Of the other side's messages in a secret chat, <paramref name="Count"/> have been missing for longer than a
 /// minute although later ones came (docs/secret-chats.md, Sequence numbers): the server dropped them, refused them, or
 /// they did not decrypt. Raised when the count changes: a gap overdue, or a message that came late after all. Show it

@@ -34,10 +34,21 @@ public static class PhoneMethods
 
     /// <summary>Joins the group's voice chat (starting it when there is none); then offer a connection to each earlier
     /// participant with <see cref="SendGroupCallSignalAsync"/>. <see cref="GroupCallChanged"/> tells who comes and goes.
-    /// After a dropped connection the client joins it again by itself (<see cref="MessengerClient.CurrentGroupCall"/>).</summary>
+    /// After a dropped connection the client joins it again by itself (<see cref="MessengerClient.CurrentGroupCall"/>).
+    /// Given up (cancelled, timed out), the join is not the app's: if the server ran it anyway, the client leaves when
+    /// the answer comes.</summary>
     public static async Task<GroupCall> JoinGroupCallAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default)
     {
-        var call = await client.CallAsync(new JoinGroupCallCall(chatId), cancellationToken);
+        using var joining = client.VoiceChat.Joining(chatId);
+        var call = await client.CallWithLateAnswerAsync(
+            new JoinGroupCallCall(chatId),
+            late =>
+            {
+                // Given up: this join is on its way no more, whether or not its caller has seen the cancel yet.
+                joining.Dispose();
+                client.VoiceChat.JoinedLate(late);
+            },
+            cancellationToken);
         await client.VoiceChat.JoinedAsync(call);
         return call;
     }

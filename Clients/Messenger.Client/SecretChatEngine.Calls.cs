@@ -197,7 +197,10 @@ internal sealed partial class SecretChatEngine
         SentEncryptedMessage sent;
         try
         {
-            sent = await _client.CallAsync(new SendEncryptedCall(chatId, id, data, silent, input), cancellationToken);
+            // Given up (cancelled, timed out) as the server stored it, the message would stay failed, though the other
+            // side has it: its answer, if it still comes, dates it as a resend's would.
+            sent = await _client.CallWithLateAnswerAsync(
+                new SendEncryptedCall(chatId, id, data, silent, input), late => TakeLateAnswer(chatId, stored, late), cancellationToken);
         }
         catch (Exception e)
         {
@@ -229,34 +232,56 @@ internal sealed partial class SecretChatEngine
         SecretMessage result;
         lock (_gate)
         {
-            stored.Date = sent.Date;
-            stored.Failed = false;
-            if (stored.File is { } held && sent.File is { } onServer)
-            {
-                held.Id = onServer.Id;
-                held.EncryptedSize = onServer.Size;
-            }
-
-            if (_state.Chats.TryGetValue(chatId, out var chat) && chat.History.Contains(stored))
-            {
-                _storage.Rewrite(chat, stored);
-                // The read receipt covering it may have come before this answer (or before a resend's, after a lost one):
-                // it could not start a timer on a message without a date.
-                StartTimers(chat, m => m.Outgoing && m.Date > 0 && m.Date <= chat.PeerReadDate);
-            }
-
-            if (chat is not null)
-            {
-                CheckRekey(chat);
-            }
-
-            Flush();
-            ArmExpiry();
-            result = ToPublic(chatId, stored);
+            result = TakeSent(chatId, stored, sent);
         }
 
         SendOutbox();
         return result;
+    }
+
+    /// <summary>The answer to a send whose caller gave up: the server stored the message, so it is sent, not failed —
+    /// unless an answer (a resend's) dated it already, or it left the history meanwhile.</summary>
+    private void TakeLateAnswer(long chatId, StoredMessage stored, SentEncryptedMessage sent)
+    {
+        lock (_gate)
+        {
+            if (stored.Date != 0 || !_state.Chats.TryGetValue(chatId, out var chat) || !chat.History.Contains(stored))
+            {
+                return;
+            }
+
+            _client.Events.Report(new SecretMessageSent(TakeSent(chatId, stored, sent)));
+        }
+
+        SendOutbox();
+    }
+
+    private SecretMessage TakeSent(long chatId, StoredMessage stored, SentEncryptedMessage sent)
+    {
+        stored.Date = sent.Date;
+        stored.Failed = false;
+        if (stored.File is { } held && sent.File is { } onServer)
+        {
+            held.Id = onServer.Id;
+            held.EncryptedSize = onServer.Size;
+        }
+
+        if (_state.Chats.TryGetValue(chatId, out var chat) && chat.History.Contains(stored))
+        {
+            _storage.Rewrite(chat, stored);
+            // The read receipt covering it may have come before this answer (or before a resend's, after a lost one):
+            // it could not start a timer on a message without a date.
+            StartTimers(chat, m => m.Outgoing && m.Date > 0 && m.Date <= chat.PeerReadDate);
+        }
+
+        if (chat is not null)
+        {
+            CheckRekey(chat);
+        }
+
+        Flush();
+        ArmExpiry();
+        return ToPublic(chatId, stored);
     }
 
     /// <summary>Downloads the message's encrypted file into a temporary file (deleted when closed), then decrypts it into

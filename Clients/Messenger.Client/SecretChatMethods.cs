@@ -38,7 +38,8 @@ public sealed record SecretMessage(
 {
     /// <summary>An outgoing message whose last send failed (no answer, or refused after an attempt whose answer was lost):
     /// the other side may have it, so it stays; send it again with its <see cref="RandomId"/>, which the server takes once.
-    /// A first attempt the server refused leaves nothing in the history.</summary>
+    /// A first attempt the server refused leaves nothing in the history. An answer that comes after the send was given up
+    /// clears it (<see cref="SecretMessageSent"/>).</summary>
     public bool Failed { get; init; }
 }
 
@@ -76,7 +77,8 @@ public static class SecretChatMethods
     /// <paramref name="ttl"/> seconds of self-destruct once read (0: none), <paramref name="replyTo"/> the random_id
     /// answered. A <paramref name="randomId"/> of a message already sent sends it once. Answers it as kept in the history,
     /// with the server's date. When the call fails the message leaves the history only if the server refused its first
-    /// attempt; otherwise it stays with <see cref="SecretMessage.Failed"/> set.</summary>
+    /// attempt; otherwise it stays with <see cref="SecretMessage.Failed"/> set — until the answer of a send given up
+    /// (cancelled, timed out) still comes, which dates it and reports <see cref="SecretMessageSent"/>.</summary>
     public static Task<SecretMessage> SendSecretMessageAsync(
         this MessengerClient client, long chatId, string text, int ttl = 0, long? replyTo = null, bool silent = false, long? randomId = null,
         CancellationToken cancellationToken = default) =>

@@ -6,10 +6,12 @@ namespace Messenger.Client;
 /// The voice chat this client is in, joined again by itself after a reconnect: the server keeps a participant whose
 /// connection dropped for its grace (<c>ReconnectGraceSeconds</c>) and takes them out unless their app joins again (the
 /// media between the apps need not stop meanwhile). A join from another device of the user moves the place there, and
-/// the server tells this one it is out: then there is nothing to join again.
+/// the server tells this one it is out: then there is nothing to join again. A join the app gave up on (cancelled, timed
+/// out) that the server ran anyway is undone with a leave when its answer comes (<see cref="JoinedLate"/>).
 /// </summary>
 internal sealed class VoiceChatPresence(MessengerClient client)
 {
+    private readonly Dictionary<long, int> _joining = [];
     private GroupCall? _call;
 
     public GroupCall? Current => Volatile.Read(ref _call);
@@ -17,6 +19,50 @@ internal sealed class VoiceChatPresence(MessengerClient client)
     /// <summary>Joined: recorded after the pushes received before the join's answer are handled, so an older
     /// <c>group_call</c> (one from before this user was in it) cannot count as being taken out.</summary>
     public Task JoinedAsync(GroupCall call) => client.Events.InOrderAsync(() => Volatile.Write(ref _call, call));
+
+    /// <summary>A join of <paramref name="chatId"/> on its way, until disposed (after <see cref="JoinedAsync"/>).</summary>
+    public IDisposable Joining(long chatId)
+    {
+        lock (_joining)
+        {
+            _joining[chatId] = _joining.GetValueOrDefault(chatId) + 1;
+        }
+
+        return new JoinOnItsWay(this, chatId);
+    }
+
+    /// <summary>The answer to a join the app gave up on: the server put this device in the voice chat, the app did not
+    /// (it has no media for it, and its user saw the join fail or called it off). Left, so others do not see the user in
+    /// a voice chat they are not in — unless this device holds that call already (a join again changes nothing) or
+    /// another join of the chat is on its way (whose answer makes the device's place the app's).</summary>
+    public void JoinedLate(GroupCall call)
+    {
+        bool joining;
+        lock (_joining)
+        {
+            joining = _joining.ContainsKey(call.ChatId);
+        }
+
+        if (joining || Current?.Id == call.Id)
+        {
+            return;
+        }
+
+        _ = LeaveLateAsync(call.Id);
+    }
+
+    private async Task LeaveLateAsync(long callId)
+    {
+        try
+        {
+            await client.CallAsync(new LeaveGroupCallCall(callId));
+        }
+        catch (Exception e) when (e is RpcException or MessengerConnectionException or TimeoutException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Out already (CALL_ID_INVALID), or the connection went: a place not joined again after a reconnect is taken
+            // away when the server's grace ends.
+        }
+    }
 
     public void Left(long callId)
     {
@@ -62,5 +108,26 @@ internal sealed class VoiceChatPresence(MessengerClient client)
 
         Left(call.Id);
         client.Events.Report(new GroupCallDropped(call.Id, call.ChatId));
+    }
+
+    private sealed class JoinOnItsWay(VoiceChatPresence presence, long chatId) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            lock (presence._joining)
+            {
+                if (--presence._joining[chatId] == 0)
+                {
+                    presence._joining.Remove(chatId);
+                }
+            }
+        }
     }
 }
