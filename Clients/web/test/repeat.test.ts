@@ -72,3 +72,17 @@ describe('a call whose answer the server let go (RESULT_DROPPED)', () => {
     expect(server.calls('upload.getFile')).toHaveLength(2);
   });
 });
+
+describe('a call given up whose answer still comes', () => {
+  it('hands its answer, decoded, to the answeredLate it was made with', async () => {
+    const server = new FakeServer();
+    const client = await connect(server, 0);
+    server.onCall = () => undefined;
+    const taken: unknown[] = [];
+
+    await expect(client.phone.joinGroupCall({ chat_id: 5 }, { timeoutMs: 20, answeredLate: (call) => taken.push(call) })).rejects.toMatchObject({ name: 'TIMEOUT' });
+    server.push({ kind: 'result', reqMsgId: server.calls('phone.joinGroupCall')[0]!.msgId, value: encode({ id: 3, chat_id: 5, participants: [1] }) });
+
+    await expect.poll(() => taken).toEqual([{ id: 3, chat_id: 5, participants: [1] }]);
+  });
+});

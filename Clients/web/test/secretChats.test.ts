@@ -373,6 +373,88 @@ describe('secret chats on a device', () => {
     await eventually(async () => (await alice.store.message(chatId, held))?.read === true);
   });
 
+  it('a send given up (timed out) as the server stored it is marked sent by its late answer: dated, ticked by a receipt that came first, its file held; a retry then sends nothing', async () => {
+    const server = new FakeSecretServer();
+    const inner = server.api(ALICE, 'alice-laptop');
+    const late: (() => void)[] = [];
+    let giveUpNext = 0;
+    // The server stores the message and pushes it to Bob; Alice's app stops waiting before the answer comes.
+    const api: SecretApi = { ...inner, sendEncrypted: async (a, o) => {
+      const sent = await inner.sendEncrypted(a);
+      if (giveUpNext === 0) return sent;
+      giveUpNext--;
+      late.push(() => o?.answeredLate?.(sent));
+      throw new RpcError('TIMEOUT', 0);
+    } };
+    const alice = device(server, ALICE, 'alice-laptop', undefined, { api });
+    const bob = device(server, BOB, 'bob-phone');
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
+    giveUpNext = 2;
+    await expect(alice.engine.send(chatId, 'given up')).rejects.toMatchObject({ name: 'TIMEOUT' });
+    const plain = Uint8Array.from({ length: 3000 }, (_, i) => i % 251);
+    await expect(alice.engine.sendFile(chatId, new Blob([plain as BlobPart]), { name: 'a.bin', mime: 'application/octet-stream', caption: 'file given up' })).rejects.toMatchObject({
+      name: 'TIMEOUT',
+    });
+    const [text, file] = await alice.store.messages(chatId);
+    expect([text!.status, file!.status]).toEqual(['failed', 'failed']);
+    expect(file!.file!.id).toBe(0);
+    await eventually(async () => (await bob.store.messages(chatId)).length === 2);
+    // A later message, answered; Bob reads all three: his receipt names a later second than the given-up ones'.
+    const after = await alice.engine.send(chatId, 'after');
+    await eventually(async () => (await bob.store.messages(chatId)).length === 3);
+    await bob.engine.markRead(chatId);
+    await eventually(async () => (await alice.store.message(chatId, after.randomId))?.read === true);
+    expect((await alice.store.message(chatId, text!.randomId))?.read).toBe(false);
+
+    for (const answer of late) answer();
+    await eventually(async () => (await alice.store.messages(chatId)).every((m) => m.status === 'sent' && m.read));
+    const received = await bob.store.messages(chatId);
+    for (const m of [text!, file!]) {
+      const own = (await alice.store.message(chatId, m.randomId))!;
+      const theirs = received.find((r) => r.randomId === m.randomId)!;
+      expect(own.date).toBe(theirs.date);
+      if (m.file) expect(own.file).toMatchObject({ id: theirs.file!.id, encryptedSize: theirs.file!.encryptedSize });
+    }
+    expect(new Uint8Array(await (await alice.engine.downloadFile(chatId, file!.randomId)).arrayBuffer())).toEqual(plain);
+    const sends = server.calls.filter((c) => c.startsWith('sendEncrypted')).length;
+    await alice.engine.retry(chatId, text!.randomId);
+    expect(server.calls.filter((c) => c.startsWith('sendEncrypted')).length).toBe(sends);
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['given up', 'file given up', 'after']);
+  });
+
+  it('a late answer to a send given up changes nothing once a retry\'s answer dated the message, nor brings back one deleted meanwhile', async () => {
+    const server = new FakeSecretServer();
+    const inner = server.api(ALICE, 'alice-laptop');
+    const late: (() => void)[] = [];
+    let giveUpNext = 0;
+    const api: SecretApi = { ...inner, sendEncrypted: async (a, o) => {
+      const sent = await inner.sendEncrypted(a);
+      if (giveUpNext === 0) return sent;
+      giveUpNext--;
+      late.push(() => o?.answeredLate?.(sent));
+      throw new RpcError('TIMEOUT', 0);
+    } };
+    const alice = device(server, ALICE, 'alice-laptop', undefined, { api });
+    const bob = device(server, BOB, 'bob-phone');
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
+    giveUpNext = 2;
+    await expect(alice.engine.send(chatId, 'retried')).rejects.toMatchObject({ name: 'TIMEOUT' });
+    await expect(alice.engine.send(chatId, 'deleted')).rejects.toMatchObject({ name: 'TIMEOUT' });
+    const [retried, deleted] = await alice.store.messages(chatId);
+    await alice.engine.retry(chatId, retried!.randomId);
+    await alice.engine.deleteForBoth(chatId, [deleted!.randomId]);
+    const before = await alice.store.messages(chatId);
+    expect(before).toEqual([expect.objectContaining({ randomId: retried!.randomId, status: 'sent' })]);
+    const changes = alice.changes.length;
+
+    for (const answer of late) answer();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await alice.store.messages(chatId)).toEqual(before);
+    expect(alice.changes.length).toBe(changes);
+  });
+
   it('a file goes encrypted with its caption and thumb, opens on the other side, and a spoiled copy does not', async () => {
     const { alice, bob, chatId, server } = await readyChat();
     const plain = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 7) % 256);

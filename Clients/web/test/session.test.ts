@@ -217,6 +217,38 @@ describe('session layer', () => {
     expect(resyncs).toEqual(['answer_after_giving_up']);
   });
 
+  it('gives the late answer of a call given up to what the call left to take it, after asking for the resync; not an error\'s, nor an answer awaited', async () => {
+    const server = new FakeServer();
+    const session = await open(server);
+    const events: string[] = [];
+    session.onResync((r) => events.push(r));
+    const late = (name: string) => (value: Uint8Array) => events.push(`${name}:${JSON.stringify(decode(value))}`);
+    const controller = new AbortController();
+    const aborted = session.call('phone.joinGroupCall', encode({ chat_id: 5 }), { signal: controller.signal, answeredLate: late('aborted') });
+    await until(() => server.calls('phone.joinGroupCall').length === 1);
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ name: 'ABORTED' });
+    await expect(session.call('secret.sendEncrypted', encode({ random_id: 1 }), { timeoutMs: 20, answeredLate: late('timedOut') })).rejects.toMatchObject({
+      name: 'TIMEOUT',
+    });
+    await expect(session.call('secret.sendEncrypted', encode({ random_id: 2 }), { timeoutMs: 20, answeredLate: late('refused') })).rejects.toMatchObject({
+      name: 'TIMEOUT',
+    });
+    const [joined] = server.calls('phone.joinGroupCall');
+    const [timedOut, refused] = server.calls('secret.sendEncrypted');
+
+    server.push({ kind: 'error', reqMsgId: refused!.msgId, name: 'ENCRYPTION_DECLINED', code: 400, retryAfter: null });
+    server.push({ kind: 'result', reqMsgId: timedOut!.msgId, value: encode({ date: 7 }) });
+    server.push({ kind: 'result', reqMsgId: joined!.msgId, value: encode({ id: 3 }) });
+    await until(() => events.length === 4);
+    // Taken once: the same answer again (resent) finds nothing remembered.
+    server.push({ kind: 'result', reqMsgId: joined!.msgId, value: encode({ id: 3 }) });
+    // Awaited, the answer goes to the caller only.
+    server.onCall = (_method, msgId) => ({ kind: 'result', reqMsgId: msgId, value: encode({ date: 8 }) });
+    expect(decode(await session.call('secret.sendEncrypted', encode({ random_id: 3 }), { answeredLate: late('awaited') }))).toEqual({ date: 8 });
+    expect(events).toEqual(['answer_after_giving_up', 'timedOut:{"date":7}', 'answer_after_giving_up', 'aborted:{"id":3}']);
+  });
+
   it('remembers given-up calls that may change a log, not the reads', () => {
     const remembered = ['messages.send', 'messages.forward', 'messages.readHistory', 'groups.leave', 'admin.resolveReport'];
     expect(remembered.map(mayChangeALog)).toEqual(remembered.map(() => true));

@@ -202,15 +202,18 @@ export class MessengerClient {
    * Calls any RPC method with its argument map; throws `RpcError`. A call whose answer the server let go before it
    * arrived (RESULT_DROPPED) is sent once more, as a new call with the same arguments, when it is safe to run again
    * (`REPEATABLE_METHODS`: the same set the .NET SDK repeats); a second RESULT_DROPPED, or one for any other call, is thrown.
+   * `options.answeredLate` takes the answer that still comes once the call was given up (decoded).
    */
-  async call<T>(method: string, args: object, options: CallOptions = {}): Promise<T> {
+  async call<T>(method: string, args: object, options: CallOptions<T> = {}): Promise<T> {
+    const { answeredLate, ...rest } = options;
+    const sessionOptions = answeredLate ? { ...rest, answeredLate: (value: Uint8Array) => answeredLate(decodePayload(value) as T) } : rest;
     try {
       const encoded = encodeArgs(args);
       try {
-        return decodePayload(await this.session.call(method, encoded, options)) as T;
+        return decodePayload(await this.session.call(method, encoded, sessionOptions)) as T;
       } catch (error) {
         if (!(error instanceof RpcError && error.name === ErrorNames.ResultDropped && REPEATABLE_METHODS.has(method))) throw error;
-        return decodePayload(await this.session.call(method, encoded, options)) as T;
+        return decodePayload(await this.session.call(method, encoded, sessionOptions)) as T;
       }
     } catch (error) {
       if (error instanceof RpcError && error.name === 'AUTH_KEY_UNREGISTERED' && this.signedInUser) await this.forget();

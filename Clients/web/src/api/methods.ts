@@ -76,12 +76,15 @@ import type {
 import { randomId } from '../protocol/random';
 import { toChannelDifference, toDifference } from '../protocol/codec';
 
-export interface CallOptions {
+export interface CallOptions<T = unknown> {
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Takes the answer should it still come after the call was given up (timed out, aborted) — for a call that may change
+   * a log (session.ts `mayChangeALog`): what it did that the app keeps for itself and no update tells this tab. */
+  answeredLate?: (value: T) => void;
 }
 
-export type Call = <T>(method: string, args: object, options?: CallOptions) => Promise<T>;
+export type Call = <T>(method: string, args: object, options?: CallOptions<T>) => Promise<T>;
 
 export function createMethods(call: Call) {
   return {
@@ -404,7 +407,7 @@ export function createMethods(call: Call) {
       discardCall: (a: { call_id: number }, o?: CallOptions) => call<PhoneCall>('phone.discardCall', a, o),
       /** Joins the group's voice chat, starting it when there is none. */
       /** `rejoin`: only take back the place this device still holds (after a reconnect); GROUP_CALL_JOIN_MISSING otherwise. */
-      joinGroupCall: (a: { chat_id: number; rejoin?: boolean }, o?: CallOptions) =>
+      joinGroupCall: (a: { chat_id: number; rejoin?: boolean }, o?: CallOptions<GroupCall>) =>
         call<GroupCall>('phone.joinGroupCall', { chat_id: a.chat_id, rejoin: a.rejoin ?? false }, o),
       leaveGroupCall: (a: { call_id: number }, o?: CallOptions) => call<GroupCall>('phone.leaveGroupCall', a, o),
       getGroupCall: (a: { chat_id: number }, o?: CallOptions) => call<{ calls: GroupCall[] }>('phone.getGroupCall', a, o),
@@ -424,7 +427,7 @@ export function createMethods(call: Call) {
        * a control message (a delete, a key exchange), so the server pushes no notification of it; never with a file. */
       sendEncrypted: (
         a: { chat_id: number; random_id: number; data: Uint8Array; silent?: boolean; file?: InputEncryptedFile; service?: boolean },
-        o?: CallOptions,
+        o?: CallOptions<SentEncryptedMessage>,
       ) =>
         call<SentEncryptedMessage>(
           'secret.sendEncrypted',

@@ -5,7 +5,7 @@
 // every 100 messages or 7 days (secretRekey.ts): every step reads and writes the stored chat in one transaction, so
 // the tabs of a browser (one device, one database) take each step once and never encrypt with keys another tab
 // replaced.
-import { RpcError, SecretChatState, type Difference, type EncryptedMessage, type SecretChat, type Update } from '../api/types';
+import { RpcError, SecretChatState, type Difference, type EncryptedMessage, type SecretChat, type SentEncryptedMessage, type Update } from '../api/types';
 import type { Methods } from '../api/methods';
 import { toHex } from './bytes';
 import {
@@ -1001,36 +1001,18 @@ export class SecretChats {
       return;
     }
     try {
-      const sent = await this.options.api.sendEncrypted({
-        chat_id: chatId,
-        random_id: message.randomId,
-        data: sealed.data,
-        ...(message.file?.upload ? { file: message.file.upload } : {}),
-      });
-      await this.store.updateMessages(chatId, (m) => {
-        if (m.randomId !== message.randomId) return null;
-        const file = m.file && sent.file ? { ...m.file, id: sent.file.id, encryptedSize: sent.file.size, upload: undefined } : m.file;
-        if (file) {
-          delete file.upload;
-          delete file.unavailable;
-        }
-        return { ...m, date: sent.date, status: 'sent', ...(file ? { file } : {}) };
-      });
-      // The peer's receipt may have come before this answer (its device read the message pushed to it first, and a later
-      // one): it passed the message over, as only a sent one takes a tick. Read after the write above, the peer's
-      // position is either the one that receipt stored, checked here, or older, and then the receipt's own pass still
-      // comes and finds it sent. Only a receipt naming a LATER second covers it for sure: one of the same second may have
-      // been made before the server stored it (dates are whole seconds), so that one waits for the next receipt.
-      const peerReadDate = (await this.store.chat(chatId))?.peerReadDate ?? 0;
-      if (sent.date < peerReadDate) {
-        const now = this.now();
-        const read = await this.store.updateMessages(chatId, (m) =>
-          m.randomId === message.randomId && !m.read && m.status === 'sent' ? readAt(m, now) : null,
-        );
-        if (read.length > 0) await this.scheduleSweep();
-      }
-      this.attached.delete(`${chatId}:${message.randomId}`);
-      this.changed({ kind: 'messages', chatId });
+      const sent = await this.options.api.sendEncrypted(
+        {
+          chat_id: chatId,
+          random_id: message.randomId,
+          data: sealed.data,
+          ...(message.file?.upload ? { file: message.file.upload } : {}),
+        },
+        // Given up (timed out) as the server stored it, the message would stay failed though the other side has it: its
+        // answer, if it still comes, dates it as a retry's would.
+        { answeredLate: (late) => this.takeSent(chatId, message.randomId, late, true) },
+      );
+      await this.takeSent(chatId, message.randomId, sent, false);
     } catch (error) {
       if (message.file && error instanceof RpcError && UPLOAD_GONE_ERRORS.has(error.name)) return this.uploadAgain(message, uploadedAgain, error);
       await this.setStatus(message, 'failed');
@@ -1041,6 +1023,34 @@ export class SecretChats {
       // A key change's messages (one this message made due, one another tab left) go after it.
       if (sealed.rekeyAt !== null) this.rekeyDue(chatId, sealed.rekeyAt);
     }
+  }
+
+  /** The server's answer to a message's send: it is sent, with the server's date (and the file's id). `late`: the answer
+   * to a send given up, which marks the message only while no other answer has (a retry's) and it is still here. */
+  private async takeSent(chatId: number, randomId: number, sent: SentEncryptedMessage, late: boolean): Promise<void> {
+    const taken = await this.store.updateMessages(chatId, (m) => {
+      if (m.randomId !== randomId || (late && m.status === 'sent')) return null;
+      const file = m.file && sent.file ? { ...m.file, id: sent.file.id, encryptedSize: sent.file.size, upload: undefined } : m.file;
+      if (file) {
+        delete file.upload;
+        delete file.unavailable;
+      }
+      return { ...m, date: sent.date, status: 'sent', ...(file ? { file } : {}) };
+    });
+    if (late && taken.length === 0) return;
+    // The peer's receipt may have come before this answer (its device read the message pushed to it first, and a later
+    // one): it passed the message over, as only a sent one takes a tick. Read after the write above, the peer's
+    // position is either the one that receipt stored, checked here, or older, and then the receipt's own pass still
+    // comes and finds it sent. Only a receipt naming a LATER second covers it for sure: one of the same second may have
+    // been made before the server stored it (dates are whole seconds), so that one waits for the next receipt.
+    const peerReadDate = (await this.store.chat(chatId))?.peerReadDate ?? 0;
+    if (sent.date < peerReadDate) {
+      const now = this.now();
+      const read = await this.store.updateMessages(chatId, (m) => (m.randomId === randomId && !m.read && m.status === 'sent' ? readAt(m, now) : null));
+      if (read.length > 0) await this.scheduleSweep();
+    }
+    this.attached.delete(`${chatId}:${randomId}`);
+    this.changed({ kind: 'messages', chatId });
   }
 
   /**

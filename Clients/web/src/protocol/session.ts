@@ -47,6 +47,10 @@ export interface SessionCallOptions {
    * the session closes or `signal` aborts — for a call whose outcome must not be guessed from the link's health. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Takes the answer should it still come once the call is given up (timed out, aborted; a call `mayChangeALog`
+   * remembers): what the call did that the app keeps for itself and no update tells this tab (a secret message's date,
+   * a voice chat's place). Called after the resync it asks for. */
+  answeredLate?: (value: Uint8Array) => void;
 }
 
 export class ConnectionError extends Error {}
@@ -95,8 +99,9 @@ export class ProtocolSession {
   private readonly stateEmitter = new Emitter<ConnectionState>();
   private readonly pushEmitter = new Emitter<{ kind: string; payload: Uint8Array }>();
   private readonly resyncEmitter = new Emitter<ResyncReason>();
-  /** Calls given up (timed out, aborted) that may have gone out: the server may still run them and answer. */
-  private readonly givenUp = new Set<bigint>();
+  /** Calls given up (timed out, aborted) that may have gone out: the server may still run them and answer. Each with
+   * what takes its answer, if anything does (`answeredLate`). */
+  private readonly givenUp = new Map<bigint, ((value: Uint8Array) => void) | undefined>();
   private outbound: Envelope[] = [];
   private acks: bigint[] = [];
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
@@ -163,7 +168,7 @@ export class ProtocolSession {
         for (const [id, call] of this.pending) {
           if (call !== pendingCall) continue;
           this.pending.delete(id);
-          if (mayChangeALog(method)) this.giveUp(id);
+          if (mayChangeALog(method)) this.giveUp(id, options.answeredLate);
         }
         finish();
         reject(error);
@@ -401,10 +406,14 @@ export class ProtocolSession {
         if (call) {
           this.pending.delete(body.reqMsgId);
           call.resolve(body.value);
-        } else if (this.givenUp.delete(body.reqMsgId)) {
+        } else if (this.givenUp.has(body.reqMsgId)) {
           // It ran after its caller stopped waiting: what it changed is told to this tab by nothing else (its answer is
-          // not observed, and the log's push skips the calling connection), so the update stream asks the server.
+          // not observed, and the log's push skips the calling connection), so the update stream asks the server, and
+          // what the app keeps of the call's outcome takes the answer.
+          const late = this.givenUp.get(body.reqMsgId);
+          this.givenUp.delete(body.reqMsgId);
           this.resyncEmitter.emit('answer_after_giving_up');
+          if (late) takeLateAnswer(late, body.value);
         }
         break;
       }
@@ -463,11 +472,12 @@ export class ProtocolSession {
     call.reject(new RpcError(`BAD_MSG_${errorCode}`, 400, undefined, call.method));
   }
 
-  /** Remembers a call given up, the oldest half forgotten past 256 (msg ids grow with time). */
-  private giveUp(msgId: bigint): void {
-    this.givenUp.add(msgId);
+  /** Remembers a call given up, with what takes its late answer; the oldest half forgotten past 256 (msg ids grow with
+   * time: an answer that late only goes untaken). */
+  private giveUp(msgId: bigint, answeredLate: ((value: Uint8Array) => void) | undefined): void {
+    this.givenUp.set(msgId, answeredLate);
     if (this.givenUp.size <= GIVEN_UP_LIMIT) return;
-    const oldest = [...this.givenUp].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, GIVEN_UP_LIMIT / 2);
+    const oldest = [...this.givenUp.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, GIVEN_UP_LIMIT / 2);
     for (const id of oldest) this.givenUp.delete(id);
   }
 
@@ -481,6 +491,18 @@ export class ProtocolSession {
     if (this.currentState === state) return;
     this.currentState = state;
     this.stateEmitter.emit(state);
+  }
+}
+
+/** A late answer's taker that fails (throws, or rejects: it may write a store or make a call) is logged; it does not
+ * stop the frame's other messages. */
+function takeLateAnswer(late: (value: Uint8Array) => void, value: Uint8Array): void {
+  const failed = (error: unknown) => console.error('The late answer to a call given up could not be taken', error);
+  try {
+    const result: unknown = late(value);
+    if (result instanceof Promise) result.catch(failed);
+  } catch (error) {
+    failed(error);
   }
 }
 

@@ -28,7 +28,8 @@ type Signal = { type: 'offer' | 'answer'; sdp: string } | { type: 'candidate'; c
  */
 let microphone: MediaStream | null = null;
 let config: CallConfig | null = null;
-let joining = false;
+/** The chat whose voice chat this tab is joining (one join at a time), or null. */
+let joining: number | null = null;
 const links = new Map<number, Link>();
 /** Candidates of participants whose offer has not come yet (signals may overtake each other). */
 const early = new Map<number, RTCIceCandidateInit[]>();
@@ -131,25 +132,39 @@ export async function rejoinGroupCall(): Promise<void> {
   const current = view();
   if (!current) return;
   try {
-    groupCallChanged(await api().phone.joinGroupCall({ chat_id: current.call.chat_id, rejoin: true }));
+    groupCallChanged(await api().phone.joinGroupCall({ chat_id: current.call.chat_id, rejoin: true }, { answeredLate: joinedLate }));
   } catch {
     dropGroupCall();
   }
 }
 
-/** Joins (or starts) the group's voice chat: the microphone, then an offer to each one already in it. */
+/** The answer to a join this tab gave up on (timed out): the server put the device in the voice chat, the tab did not
+ * (it let the microphone go, and its user saw the join fail). Left, so others do not see the user in a voice chat they
+ * are not in — unless this tab holds that call already or another join of the chat is on its way (whose answer makes
+ * the place the tab's). As the .NET SDK's JoinGroupCallAsync. */
+function joinedLate(call: GroupCall): void {
+  if (joining === call.chat_id || view()?.call.id === call.id) return;
+  void api()
+    .phone.leaveGroupCall({ call_id: call.id })
+    .then(knowGroupCall)
+    // Out already (CALL_ID_INVALID), or the connection went: a place not taken back after a reconnect is taken away when
+    // the server's grace ends.
+    .catch(() => undefined);
+}
+
 /** Joins (or starts) the group's voice chat: the microphone, then an offer to each one already in it; a failure is kept
  * for the chat's bar to show (`groupCallError`). */
 export async function joinGroupCall(chatId: number): Promise<void> {
   const state = getState();
-  if (state.groupCall || state.call || joining) return;
-  joining = true;
+  if (state.groupCall || state.call || joining !== null) return;
+  joining = chatId;
   setState({ groupCallError: null });
   let joined: GroupCall | null = null;
   try {
     config ??= await api().phone.getCallConfig();
     microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
-    joined = await api().phone.joinGroupCall({ chat_id: chatId });
+    // Given up (timed out) as the server ran it, the join is undone when its answer comes (joinedLate).
+    joined = await api().phone.joinGroupCall({ chat_id: chatId }, { answeredLate: joinedLate });
     const call = joined;
     knowGroupCall(call);
     setState({ groupCall: { call, peers: {}, muted: false } });
@@ -167,7 +182,7 @@ export async function joinGroupCall(chatId: number): Promise<void> {
     if (joined) void api().phone.leaveGroupCall({ call_id: joined.id }).catch(() => undefined);
     setState({ groupCallError: { chatId, text: errorText(e) } });
   } finally {
-    joining = false;
+    joining = null;
   }
 }
 
