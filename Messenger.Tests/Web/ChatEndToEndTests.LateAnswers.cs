@@ -187,4 +187,33 @@ public sealed partial class ChatEndToEndTests
         await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "middle.png" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "newest.png" })).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task VoiceRecording_WhenTheMicrophoneIsGrantedAfterAnotherChatWasOpened_LetsTheMicrophoneGo()
+    {
+        var (alice, _, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.CreateGroupAsync("Side room", bobName.Username);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+
+        // The browser's microphone prompt, answered only when the test says so (a person reading it).
+        await page.EvaluateAsync(
+            """
+            () => {
+              const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+              navigator.mediaDevices.getUserMedia = (constraints) => new Promise((resolve, reject) => {
+                window.__grant = () => real(constraints).then((stream) => { window.__stream = stream; resolve(stream); }, reject);
+              });
+            }
+            """);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record voice message" }).ClickAsync();
+        await page.WaitForFunctionAsync("() => typeof window.__grant === 'function'");
+        await alice.OpenChatAsync("Side room");
+        await page.EvaluateAsync("() => window.__grant()");
+
+        await page.WaitForFunctionAsync("() => !!window.__stream");
+        await Expect(page.GetByRole(AriaRole.Group, new() { Name = "Recording a voice message" })).ToHaveCountAsync(0);
+        await page.WaitForFunctionAsync(
+            "() => window.__stream.getTracks().every((track) => track.readyState === 'ended')", null, new() { Timeout = 10_000 });
+    }
 }
