@@ -22,6 +22,7 @@ public sealed partial class ChatEndToEndTests
         var (alice, _, _, bobName) = await TwoPeopleAsync();
         var page = alice.Page;
         await alice.CreateGroupAsync("Book club", bobName.Username);
+        await Expect(page).ToHaveURLAsync(new Regex(@"chat=c\d+"));
         var chatId = long.Parse(Regex.Match(page.Url, @"chat=c(\d+)").Groups[1].Value);
         await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
         var panel = page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });

@@ -40,13 +40,13 @@ public sealed class FirstRunTests(BrowserFixture browser)
         // The answer that says "no account yet" comes while the visitor is typing on Sign in: the form once went from
         // under their typing to Create account, and what they typed went nowhere (a CI flake of a test that typed its
         // username as the answer came).
-        var config = new HeldCalls<GetConfigCall>();
+        var config = new CallGate<GetConfigCall>();
         await using var host = await WebTestKit.StartHostAsync(config.Register);
         await using var visitor = await BrowserPage.OpenAsync(browser.Browser, host.BaseAddress);
         var page = visitor.Page;
         await Expect(page.GetByLabel("Username")).ToBeVisibleAsync(Loaded);
         await page.GetByLabel("Username").FillAsync("typing_already");
-        config.Arrived.Should().BeGreaterThan(0);
+        config.Count.Should().BeGreaterThan(0);
 
         config.Release();
         await Expect(page.GetByTestId("first-account")).ToBeVisibleAsync(Loaded);

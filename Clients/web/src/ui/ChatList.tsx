@@ -360,7 +360,7 @@ function resultKeys(event: KeyboardEvent): void {
  * (users.search) and messages (messages.search). */
 function SearchResults({ query, onPick }: { query: string; onPick: () => void }) {
   const state = useApp((s) => s);
-  const [people, setPeople] = useState<User[]>([]);
+  const [people, setPeople] = useState<{ query: string; users: User[] }>({ query: '', users: [] });
   const [messages, setMessages] = useState<Message[]>([]);
   const [searching, setSearching] = useState(false);
   const [kind, setKind] = useState<SearchFilter | ''>('');
@@ -368,6 +368,9 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
   useEffect(() => {
     let cancelled = false;
     setSearching(true);
+    // What an older query found is not shown for this one (Enter opens the first row): its messages go, and of its
+    // people only those this query matches too stay until the answer (below).
+    setMessages([]);
     const timer = setTimeout(async () => {
       const [users, found] = await Promise.allSettled([
         isNameQuery(query) ? api().users.search({ prefix: query.trim(), limit: 10 }) : Promise.resolve({ users: [] }),
@@ -378,7 +381,7 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
       const foundMessages = found.status === 'fulfilled' ? found.value.messages : [];
       rememberUsers(foundUsers);
       void ensureUsers(foundMessages.map((m) => m.from_id)).catch(() => undefined);
-      setPeople(foundUsers);
+      setPeople({ query, users: foundUsers });
       setMessages(foundMessages);
       setSearching(false);
     }, 300);
@@ -392,6 +395,7 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
     const user = d.peer.kind === PeerKind.User ? state.users[d.peer.id] : undefined;
     return nameMatches(query, peerTitle(state, d.peer), user?.username);
   });
+  const matching = people.query === query ? people.users : people.users.filter((u) => nameMatches(query, u.display_name, u.username));
   const open = (key: string) => {
     onPick();
     openChat(key);
@@ -404,9 +408,9 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
           <ResultRow key={peerKey(d.peer)} id={d.peer.id} title={peerTitle(state, d.peer)} subtitle="" onClick={() => open(peerKey(d.peer))} />
         ))}
       </Section>
-      {people.length > 0 && (
+      {matching.length > 0 && (
         <Section title="People">
-          {people.map((u) => (
+          {matching.map((u) => (
             <ResultRow key={u.id} id={u.id} title={u.display_name} subtitle={`@${u.username}`} onClick={() => open(`u${u.id}`)} />
           ))}
         </Section>

@@ -46,6 +46,8 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
   const press = useRef<{ timer: number; opened: boolean } | null>(null);
   // A recording never outlives its composer (another chat opened, the app closed): the microphone is let go.
   useEffect(() => () => recording?.cancel(), [recording]);
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const state = useApp((s) => s);
@@ -367,7 +369,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
               title="Voice message"
               onClick={() => {
                 setError('');
-                startRecording().then(setRecording, (e) => setError(`Cannot record: ${errorText(e)}`));
+                startRecording().then((r) => (mounted.current ? setRecording(r) : r.cancel()), (e) => setError(`Cannot record: ${errorText(e)}`));
               }}
             >
               <Icon name="mic" />

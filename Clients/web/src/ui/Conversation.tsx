@@ -298,7 +298,7 @@ function ConversationHeader({ chatKey, onSearch, onError }: { chatKey: string; o
         return api().messages.markDialogUnread({ peer, unread: true });
       },
       () => {
-        openChat(null);
+        if (getState().active === chatKey) openChat(null);
         updateDialog(chatKey, (d) => ({ ...d, unread_mark: true }));
       },
     );

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { Avatar } from './Avatar';
 import { api } from './connection';
@@ -19,11 +19,14 @@ export function ForwardDialog({ chatKey, message, onClose }: { chatKey: string; 
   const targets = state.dialogs
     .map((d) => peerKey(d.peer))
     .filter((key) => forwardTarget(state, key, message) && peerTitle(state, peerFromKey(key)).toLowerCase().includes(needle));
+  const open = useRef(true);
+  useEffect(() => () => void (open.current = false), []);
   const forward = async (to: string) => {
     setError('');
     try {
       const result = await api().messages.forward({ from_peer: peerFromKey(chatKey), ids: [message.id], to_peer: peerFromKey(to), silent });
       result.messages.forEach((m) => messageArrived(m));
+      if (!open.current) return;
       onClose();
       openChat(to);
     } catch (e) {

@@ -159,6 +159,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const pagesRef = useRef(pages);
   pagesRef.current = pages;
 
+  const loadedText = useRef({ title: '', about: '' });
   const loads = useRef(0);
   const load = async () => {
     const mine = ++loads.current;
@@ -176,8 +177,10 @@ function GroupDetails({ chatId }: { chatId: number }) {
       if (mine !== loads.current) return;
       setFull(next);
       setPages(list);
-      setTitle(next.chat.title);
-      setAbout(next.chat.about ?? '');
+      const was = loadedText.current;
+      loadedText.current = { title: next.chat.title, about: next.chat.about ?? '' };
+      setTitle((t) => (t === was.title ? next.chat.title : t));
+      setAbout((a) => (a === was.about ? (next.chat.about ?? '') : a));
       const bans = next.my_role >= MemberRole.Admin ? (await api().groups.getBanned({ chat_id: chatId })).user_ids : [];
       setBanned(bans);
       await ensureUsers(bans);

@@ -83,7 +83,10 @@ export function PhotoViewer({ photos, shownId, complete, loading, onOlder, onSho
     }
   };
   const goNext = () => {
-    if (next) onShow(next.id);
+    if (next) {
+      setSeeking(false);
+      onShow(next.id);
+    }
   };
   const latest = useRef({ goPrevious, goNext });
   latest.current = { goPrevious, goNext };

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
 import { ErrorNames, RpcError, type AdminUser, type AuditEntry, type Authorization, type BackupList, type Invite, type PrivacySettings, type ServerConfig, type ServerStats, type TwoFactorSetup, type TwoFactorStatus, PrivacyRule } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
@@ -338,20 +338,54 @@ const privacyChoices: [PrivacyRule, string][] = [
 /** Who sees when the user is online and was last seen, and who may add them to groups; each choice saves at once. */
 function Privacy() {
   const [settings, setSettings] = useState<PrivacySettings | null>(null);
+  // The newest choices, shown at once; one save on its way at a time, and a choice made meanwhile goes when it answers,
+  // with all the choices: two saves on their way could run in either order, and a choice made before the first was
+  // saved once went with the first one's old value and undid it.
+  const chosen = useRef<PrivacySettings | null>(null);
+  const saving = useRef(false);
   const { status, ok, fail } = useStatus();
-  useEffect(() => void api().account.getPrivacy().then(setSettings, fail), []);
+  const show = (next: PrivacySettings) => {
+    chosen.current = next;
+    setSettings(next);
+  };
+  useEffect(() => void api().account.getPrivacy().then(show, fail), []);
   if (!settings) return null;
-  const save = (next: PrivacySettings) =>
+  const send = () => {
+    const sent = chosen.current!;
+    saving.current = true;
+    const answered = (after: () => void) => {
+      saving.current = false;
+      if (chosen.current !== sent) send();
+      else after();
+    };
     void api()
-      .account.setPrivacy({ settings: next })
-      .then((saved) => {
-        setSettings(saved);
-        ok('Privacy saved');
-      }, fail);
+      .account.setPrivacy({ settings: sent })
+      .then(
+        (saved) =>
+          answered(() => {
+            show(saved);
+            ok('Privacy saved');
+          }),
+        (e) =>
+          answered(() => {
+            fail(e);
+            // What the server holds, shown again in place of the choice it refused.
+            void api().account.getPrivacy().then(show, () => undefined);
+          }),
+      );
+  };
+  const save = (next: PrivacySettings) => {
+    show(next);
+    if (!saving.current) send();
+  };
   const choice = (label: string, key: keyof PrivacySettings) => (
     <label class="field">
       <span class="field__label">{label}</span>
-      <select class="field__input" value={settings[key]} onChange={(e) => save({ ...settings, [key]: Number(e.currentTarget.value) as PrivacyRule })}>
+      <select
+        class="field__input"
+        value={settings[key]}
+        onChange={(e) => save({ ...(chosen.current ?? settings), [key]: Number(e.currentTarget.value) as PrivacyRule })}
+      >
         {privacyChoices.map(([rule, text]) => (
           <option key={rule} value={rule}>
             {text}
