@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Messenger.Client;
 using Messenger.Contracts.Account;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Users;
@@ -86,6 +87,35 @@ public sealed partial class ChatEndToEndTests
         var bobRow = page.GetByTestId("dialog").Filter(new() { HasText = bobName.Display });
         await Expect(bobRow.GetByRole(AriaRole.Img, new() { Name = "marked unread" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Side room");
+    }
+
+    [Fact]
+    public async Task LeaveGroup_WhenAnotherChatIsOpenedBeforeTheServerAnswers_LeavesThatChatOpen()
+    {
+        var gate = new CallGate<LeaveGroupCall>();
+        Host = await WebTestKit.StartHostAsync(gate.Register);
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Stay or go", bobName.Username);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Hello Bob");
+        var page = bob.Page;
+        await bob.OpenChatAsync("Stay or go");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var info = page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        await info.GetByRole(AriaRole.Button, new() { Name = "Leave group" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog, new() { Name = "Leave Stay or go?" }).GetByRole(AriaRole.Button, new() { Name = "Leave group" }).ClickAsync();
+
+        await gate.WaitForAsync(1);
+        // Alice's chat, by its last message (the group's row names her too: she created it).
+        await page.GetByTestId("dialog").Filter(new() { HasText = "Hello Bob" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
+        gate.Release();
+
+        // The answer taken (the chat list reads the dialogs after it: the group's last message is Bob's leaving).
+        var groupRow = page.GetByTestId("dialog").Filter(new() { HasText = "Stay or go" });
+        await Expect(groupRow).ToContainTextAsync("You left the group");
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
+        await Expect(bob.Message("Hello Bob")).ToBeVisibleAsync();
     }
 
     [Fact]

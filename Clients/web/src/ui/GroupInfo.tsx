@@ -14,7 +14,7 @@ import type { MemberPages } from './members';
 import { memberListCue, memberListView, memberPageSize, noMembers, readMembers, visibleRows, wantsMore, withPage } from './members';
 import { isNameQuery, nameMatches } from './nameSearch';
 import { peerFromKey, periodText, userName } from './peers';
-import { setState, useApp } from './store';
+import { getState, setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
 import { Icon } from './Icon';
 import { Confirm } from './Modal';
@@ -279,8 +279,11 @@ function GroupDetails({ chatId }: { chatId: number }) {
     setError('');
     try {
       await api().groups.leave({ chat_id: chatId });
-      openChat(null);
-      setState({ panel: null });
+      // Closed only while it is still the open chat: the user may have gone to another before the answer came.
+      if (getState().active === `c${chatId}`) {
+        openChat(null);
+        setState({ panel: null });
+      }
       await loadDialogs();
     } catch (e) {
       setError(errorText(e));
