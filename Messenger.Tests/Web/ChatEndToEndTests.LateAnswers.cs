@@ -177,35 +177,10 @@ public sealed partial class ChatEndToEndTests
         // Older pages of the history are held: Previous at the first loaded photo is still looking when Next is pressed.
         var olderPages = new CallGate<GetHistoryCall>(call => call.OffsetId != 0);
         Host = await WebTestKit.StartHostAsync(olderPages.Register);
-        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
-        await alice.StartChatAsync(bobName.Username, bobName.Display);
-        await alice.SendAsync("Photos follow");
-        await using var phone = await Host.ConnectAsync();
-        await phone.SignInAsync(aliceName.Username, WebUser.Password, "phone", "tests");
-        var toBob = new Peer(PeerKind.User, (await phone.SearchUsersAsync(bobName.Username)).Single().Id);
-        async Task<long> SendPhotoAsync(string name, int width)
-        {
-            var png = Media.TestImages.Encode(width, 300, SkiaSharp.SKEncodedImageFormat.Png);
-            var media = await phone.UploadFileAsync(new MemoryStream(png), name, "image/png");
-            return (await phone.SendMediaAsync(toBob, media)).Message.Id;
-        }
-
-        await SendPhotoAsync("oldest.png", 400);
-        for (var i = 1; i <= 55; i++)
-        {
-            await phone.SendMessageAsync(toBob, $"Filler {i:00}");
-        }
-
-        await SendPhotoAsync("middle.png", 500);
-        var last = await SendPhotoAsync("newest.png", 600);
-        // Bob reads them on his phone: his browser opens the chat at its end, with the newest page alone.
-        await using var bobsPhone = await Host.ConnectAsync();
-        await bobsPhone.SignInAsync(bobName.Username, WebUser.Password, "phone", "tests");
-        await bobsPhone.ReadHistoryAsync(new Peer(PeerKind.User, (await bobsPhone.SearchUsersAsync(aliceName.Username)).Single().Id), last);
-        await bob.Page.ReloadWhenSettledAsync();
-        var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display });
+        var (bob, aliceName) = await PhotosBeforeAndAfterAFullPageAsync();
+        var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName });
         await Expect(row.Locator(".badge")).ToHaveCountAsync(0);
-        await bob.OpenChatAsync(aliceName.Display);
+        await bob.OpenChatAsync(aliceName);
         var page = bob.Page;
         await page.GetByRole(AriaRole.Button, new() { Name = "Open middle.png" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "middle.png" })).ToBeVisibleAsync();

@@ -12,38 +12,11 @@ public sealed partial class ChatEndToEndTests
     [Fact]
     public async Task PhotoViewer_GoesToThePreviousAndNextPhotoByButtonsAndArrowKeys_ReadingOlderHistoryForTheFirst()
     {
-        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
-        await alice.StartChatAsync(bobName.Username, bobName.Display);
-        await alice.SendAsync("Photos follow");
-
-        // Alice's phone sends a photo, 55 texts, then two more photos: the first is older than the history's first page.
-        // Bob reads them all on his phone, so his browser opens the chat at its end with that page alone.
-        await using var phone = await Host.ConnectAsync();
-        await phone.SignInAsync(aliceName.Username, WebUser.Password, "phone", "tests");
-        var toBob = new Peer(PeerKind.User, (await phone.SearchUsersAsync(bobName.Username)).Single().Id);
-        async Task<long> SendPhotoAsync(string name, int width)
-        {
-            var png = Media.TestImages.Encode(width, 300, SkiaSharp.SKEncodedImageFormat.Png);
-            var media = await phone.UploadFileAsync(new MemoryStream(png), name, "image/png");
-            return (await phone.SendMediaAsync(toBob, media)).Message.Id;
-        }
-
-        await SendPhotoAsync("oldest.png", 400);
-        for (var i = 1; i <= 55; i++)
-        {
-            await phone.SendMessageAsync(toBob, $"Filler {i:00}\nsecond line");
-        }
-
-        await SendPhotoAsync("middle.png", 500);
-        var last = await SendPhotoAsync("newest.png", 600);
-        await using var bobsPhone = await Host.ConnectAsync();
-        await bobsPhone.SignInAsync(bobName.Username, WebUser.Password, "phone", "tests");
-        await bobsPhone.ReadHistoryAsync(new Peer(PeerKind.User, (await bobsPhone.SearchUsersAsync(aliceName.Username)).Single().Id), last);
-        await bob.Page.ReloadWhenSettledAsync();
-        var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display });
+        var (bob, aliceName) = await PhotosBeforeAndAfterAFullPageAsync();
+        var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName });
         await Expect(row).ToContainTextAsync("Photo");
         await Expect(row.Locator(".badge")).ToHaveCountAsync(0);
-        await bob.OpenChatAsync(aliceName.Display);
+        await bob.OpenChatAsync(aliceName);
         await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Open newest.png" })).ToBeVisibleAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Open oldest.png" })).ToHaveCountAsync(0);
 
@@ -78,8 +51,43 @@ public sealed partial class ChatEndToEndTests
 
         await page.Keyboard.PressAsync("Escape");
         await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
-        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(aliceName);
         AssertNoProblems();
+    }
+
+    /// <summary>
+    /// Alice's phone sends Bob a photo, 55 texts, then two more photos: the first is older than the history's first page.
+    /// Bob reads them all on his phone, so his browser, reloaded, opens the chat at its end with that page alone.
+    /// </summary>
+    /// <returns>Bob's browser, and Alice's display name (her chat's title there).</returns>
+    private async Task<(BrowserPage Bob, string AliceName)> PhotosBeforeAndAfterAFullPageAsync()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Photos follow");
+        await using var phone = await Host.ConnectAsync();
+        await phone.SignInAsync(aliceName.Username, WebUser.Password, "phone", "tests");
+        var toBob = new Peer(PeerKind.User, (await phone.SearchUsersAsync(bobName.Username)).Single().Id);
+        async Task<long> SendPhotoAsync(string name, int width)
+        {
+            var png = Media.TestImages.Encode(width, 300, SkiaSharp.SKEncodedImageFormat.Png);
+            var media = await phone.UploadFileAsync(new MemoryStream(png), name, "image/png");
+            return (await phone.SendMediaAsync(toBob, media)).Message.Id;
+        }
+
+        await SendPhotoAsync("oldest.png", 400);
+        for (var i = 1; i <= 55; i++)
+        {
+            await phone.SendMessageAsync(toBob, $"Filler {i:00}\nsecond line");
+        }
+
+        await SendPhotoAsync("middle.png", 500);
+        var last = await SendPhotoAsync("newest.png", 600);
+        await using var bobsPhone = await Host.ConnectAsync();
+        await bobsPhone.SignInAsync(bobName.Username, WebUser.Password, "phone", "tests");
+        await bobsPhone.ReadHistoryAsync(new Peer(PeerKind.User, (await bobsPhone.SearchUsersAsync(aliceName.Username)).Single().Id), last);
+        await bob.Page.ReloadWhenSettledAsync();
+        return (bob, aliceName.Display);
     }
 
     [Fact]

@@ -374,23 +374,7 @@ describe('secret chats on a device', () => {
   });
 
   it('a send given up (timed out) as the server stored it is marked sent by its late answer: dated, ticked by a receipt that came first, its file held; a retry then sends nothing', async () => {
-    const server = new FakeSecretServer();
-    const inner = server.api(ALICE, 'alice-laptop');
-    const late: (() => void)[] = [];
-    let giveUpNext = 0;
-    // The server stores the message and pushes it to Bob; Alice's app stops waiting before the answer comes.
-    const api: SecretApi = { ...inner, sendEncrypted: async (a, o) => {
-      const sent = await inner.sendEncrypted(a);
-      if (giveUpNext === 0) return sent;
-      giveUpNext--;
-      late.push(() => o?.answeredLate?.(sent));
-      throw new RpcError('TIMEOUT', 0);
-    } };
-    const alice = device(server, ALICE, 'alice-laptop', undefined, { api });
-    const bob = device(server, BOB, 'bob-phone');
-    const chatId = await alice.engine.request(BOB);
-    await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
-    giveUpNext = 2;
+    const { server, alice, bob, chatId, late } = await sendsGivenUp(2);
     await expect(alice.engine.send(chatId, 'given up')).rejects.toMatchObject({ name: 'TIMEOUT' });
     const plain = Uint8Array.from({ length: 3000 }, (_, i) => i % 251);
     await expect(alice.engine.sendFile(chatId, new Blob([plain as BlobPart]), { name: 'a.bin', mime: 'application/octet-stream', caption: 'file given up' })).rejects.toMatchObject({
@@ -424,22 +408,7 @@ describe('secret chats on a device', () => {
   });
 
   it('a late answer to a send given up changes nothing once a retry\'s answer dated the message, nor brings back one deleted meanwhile', async () => {
-    const server = new FakeSecretServer();
-    const inner = server.api(ALICE, 'alice-laptop');
-    const late: (() => void)[] = [];
-    let giveUpNext = 0;
-    const api: SecretApi = { ...inner, sendEncrypted: async (a, o) => {
-      const sent = await inner.sendEncrypted(a);
-      if (giveUpNext === 0) return sent;
-      giveUpNext--;
-      late.push(() => o?.answeredLate?.(sent));
-      throw new RpcError('TIMEOUT', 0);
-    } };
-    const alice = device(server, ALICE, 'alice-laptop', undefined, { api });
-    const bob = device(server, BOB, 'bob-phone');
-    const chatId = await alice.engine.request(BOB);
-    await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
-    giveUpNext = 2;
+    const { alice, chatId, late } = await sendsGivenUp(2);
     await expect(alice.engine.send(chatId, 'retried')).rejects.toMatchObject({ name: 'TIMEOUT' });
     await expect(alice.engine.send(chatId, 'deleted')).rejects.toMatchObject({ name: 'TIMEOUT' });
     const [retried, deleted] = await alice.store.messages(chatId);
@@ -2027,3 +1996,30 @@ describe('sequence numbers (docs/secret-chats.md)', () => {
     expect((await bob.store.chat(chatId))!.inbound).toEqual({ sequenced: true, next: 1, gaps: [] });
   });
 });
+
+/**
+ * Alice and Bob with a secret chat ready; Alice's next `count` sends are given up (TIMEOUT) as the server stores the
+ * message and pushes it to Bob: their answers wait in `late`, to be let come.
+ */
+async function sendsGivenUp(count: number) {
+  const server = new FakeSecretServer();
+  const inner = server.api(ALICE, 'alice-laptop');
+  const late: (() => void)[] = [];
+  let giveUpNext = 0;
+  const api: SecretApi = {
+    ...inner,
+    sendEncrypted: async (a, o) => {
+      const sent = await inner.sendEncrypted(a);
+      if (giveUpNext === 0) return sent;
+      giveUpNext--;
+      late.push(() => o?.answeredLate?.(sent));
+      throw new RpcError('TIMEOUT', 0);
+    },
+  };
+  const alice = device(server, ALICE, 'alice-laptop', undefined, { api });
+  const bob = device(server, BOB, 'bob-phone');
+  const chatId = await alice.engine.request(BOB);
+  await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
+  giveUpNext = count;
+  return { server, alice, bob, chatId, late };
+}
